@@ -1,0 +1,104 @@
+/**
+ * Paging one query of a list endpoint: `per_page=50` from page 1 until a
+ * short page, `meta.total`, or the API's positional 10,000-result cap.
+ *
+ * @module
+ */
+
+import { ConnectorError } from "../errors.ts";
+import type { AircallClient, Query } from "./client.ts";
+
+/** The most records Aircall serves per page. */
+export const PER_PAGE = 50;
+/** Any request with `page * per_page` above this answers 400. */
+export const RESULT_CAP = 10_000;
+/** The last page a query may ask for at {@linkcode PER_PAGE}. */
+export const LAST_PAGE = RESULT_CAP / PER_PAGE;
+
+/** An API record, passed through as returned. */
+export type ApiRecord = Record<string, unknown>;
+
+/** One page of a list. */
+export interface Page {
+  /** 1-based page number. */
+  number: number;
+  items: ApiRecord[];
+  /** `meta.total`: records matching the query, all pages together. */
+  total: number;
+}
+
+/** A list query: endpoint, envelope key and filters (without paging). */
+export interface ListQuery {
+  path: string;
+  key: string;
+  query: Query;
+}
+
+/**
+ * Fetches one page of a list query.
+ *
+ * @param client The API client.
+ * @param list The query.
+ * @param number The 1-based page number; never past {@linkcode LAST_PAGE}.
+ * @returns The page's records and the query's total.
+ */
+export async function fetchPage(
+  client: AircallClient,
+  list: ListQuery,
+  number: number,
+): Promise<Page> {
+  if (number * PER_PAGE > RESULT_CAP) {
+    throw new RangeError(`Page ${number} is past the API's 10,000-result cap`);
+  }
+  const body = await client.get(list.path, {
+    ...list.query,
+    per_page: PER_PAGE,
+    page: number,
+  }) as Record<string, unknown> | null;
+  const items = body?.[list.key];
+  if (!Array.isArray(items)) {
+    throw new ConnectorError(
+      "system_error",
+      `Aircall's answer to ${list.path} has no "${list.key}" list; the API may have changed.`,
+    );
+  }
+  const meta = body?.meta as { total?: unknown } | undefined;
+  const total = typeof meta?.total === "number" ? meta.total : items.length;
+  return { number, items, total };
+}
+
+/** Whether `page` is the last one to read of its query. */
+export function isLastPage(page: Page): boolean {
+  return page.items.length < PER_PAGE ||
+    page.number * PER_PAGE >= page.total ||
+    page.number >= LAST_PAGE;
+}
+
+/**
+ * Yields every page of a query, fetching the next page while the caller
+ * handles the current one.
+ *
+ * @param client The API client.
+ * @param list The query.
+ * @param first Page 1 when the caller already has it (a window's probe).
+ */
+export async function* pages(
+  client: AircallClient,
+  list: ListQuery,
+  first?: Page,
+): AsyncGenerator<Page> {
+  let next: Promise<Page> = first
+    ? Promise.resolve(first)
+    : fetchPage(client, list, 1);
+  while (true) {
+    const page = await next;
+    const last = isLastPage(page);
+    if (!last) {
+      next = fetchPage(client, list, page.number + 1);
+      // Handled when awaited; this stops an early return from leaving it unhandled.
+      next.catch(() => {});
+    }
+    yield page;
+    if (last) return;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Airbyte protocol messages and the writer that prints them: one compact JSON
+ * object per line, batched into large writes, with secrets masked in every
+ * message the connector writes itself.
+ *
+ * @module
+ */
+
+import type { FailureType } from "./errors.ts";
+import type { Redactor } from "./redact.ts";
+import type { Sink } from "./runtime.ts";
+
+/** An opaque per-stream state blob. */
+export type StateBlob = Record<string, unknown>;
+
+/** Stream lifecycle statuses, as Airbyte names them. */
+export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
+
+/** Why a stream is waiting, for a RUNNING status. */
+export type StatusReason = {
+  type: "RATE_LIMITED";
+  rate_limited: { quota_reset: number };
+};
+
+/** Log levels of an Airbyte LOG message. */
+export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
+
+/** Options of a {@linkcode MessageWriter}. */
+export interface WriterOptions {
+  /** Where lines go (stdout). */
+  sink: Sink;
+  /** Masks secrets in everything but records. */
+  redact: Redactor;
+  /** Epoch milliseconds, for `emitted_at`. */
+  now?: () => number;
+  /** Buffered bytes (approximately) that trigger a write. */
+  highWaterMark?: number;
+}
+
+/**
+ * Prints protocol messages. Lines are buffered and written in batches:
+ * call {@linkcode MessageWriter.flush} at natural pauses (after a page) and
+ * before exiting.
+ *
+ * @example
+ * ```ts
+ * const writer = new MessageWriter({ sink: stdout, redact: (t) => t });
+ * writer.log("INFO", "Starting");
+ * await writer.flush();
+ * ```
+ */
+export class MessageWriter {
+  #sink: Sink;
+  #redact: Redactor;
+  #now: () => number;
+  #highWaterMark: number;
+  #buffer: string[] = [];
+  #buffered = 0;
+
+  /** @param options Where to write and how to mask secrets. */
+  constructor(options: WriterOptions) {
+    this.#sink = options.sink;
+    this.#redact = options.redact;
+    this.#now = options.now ?? Date.now;
+    this.#highWaterMark = options.highWaterMark ?? 64 * 1024;
+  }
+
+  /**
+   * Queues one RECORD; records are data, passed through unmasked.
+   *
+   * @returns A promise to await when the buffer was flushed (backpressure).
+   */
+  record(stream: string, data: Record<string, unknown>): Promise<void> | void {
+    return this.#push(
+      `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${
+        JSON.stringify(data)
+      },"emitted_at":${this.#now()}}}`,
+    );
+  }
+
+  /** Queues a per-stream STATE with the records emitted since the previous one. */
+  state(
+    stream: string,
+    streamState: StateBlob,
+    recordCount: number,
+  ): Promise<void> | void {
+    return this.#message({
+      type: "STATE",
+      state: {
+        type: "STREAM",
+        stream: {
+          stream_descriptor: { name: stream },
+          stream_state: streamState,
+        },
+        sourceStats: { recordCount },
+      },
+    });
+  }
+
+  /** Queues a LOG line. */
+  log(level: LogLevel, message: string): Promise<void> | void {
+    return this.#message({ type: "LOG", log: { level, message } });
+  }
+
+  /** Queues a TRACE STREAM_STATUS. */
+  streamStatus(
+    stream: string,
+    status: StreamStatus,
+    reasons?: StatusReason[],
+  ): Promise<void> | void {
+    return this.#trace({
+      type: "STREAM_STATUS",
+      stream_status: {
+        stream_descriptor: { name: stream },
+        status,
+        ...(reasons ? { reasons } : {}),
+      },
+    });
+  }
+
+  /** Queues a TRACE ESTIMATE of a stream's row count. */
+  estimate(stream: string, rows: number): Promise<void> | void {
+    return this.#trace({
+      type: "ESTIMATE",
+      estimate: { name: stream, type: "STREAM", row_estimate: rows },
+    });
+  }
+
+  /** Queues a TRACE ERROR, optionally tied to one stream. */
+  error(
+    failureType: FailureType,
+    message: string,
+    internalMessage?: string,
+    stream?: string,
+  ): Promise<void> | void {
+    return this.#trace({
+      type: "ERROR",
+      error: {
+        message,
+        failure_type: failureType,
+        ...(internalMessage ? { internal_message: internalMessage } : {}),
+        ...(stream ? { stream_descriptor: { name: stream } } : {}),
+      },
+    });
+  }
+
+  /** Queues any other message (SPEC, CATALOG, CONNECTION_STATUS) as is. */
+  message(message: Record<string, unknown>): Promise<void> | void {
+    return this.#message(message);
+  }
+
+  /** Writes everything buffered. */
+  async flush(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const text = this.#buffer.join("");
+    this.#buffer = [];
+    this.#buffered = 0;
+    await this.#sink(text);
+  }
+
+  #trace(trace: Record<string, unknown>): Promise<void> | void {
+    return this.#message({
+      type: "TRACE",
+      trace: { emitted_at: this.#now(), ...trace },
+    });
+  }
+
+  #message(message: Record<string, unknown>): Promise<void> | void {
+    return this.#push(this.#redact(JSON.stringify(message)));
+  }
+
+  #push(line: string): Promise<void> | void {
+    this.#buffer.push(line, "\n");
+    this.#buffered += line.length + 1;
+    if (this.#buffered >= this.#highWaterMark) return this.flush();
+  }
+}

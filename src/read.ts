@@ -1,0 +1,137 @@
+/**
+ * The read engine: runs each configured stream's reader and turns its events
+ * into protocol messages — records, STATE with exact record counts,
+ * STREAM_STATUS and ESTIMATE traces. A failing stream ends INCOMPLETE with its
+ * own error trace; the others still run.
+ *
+ * @module
+ */
+
+import { asConnectorError } from "./errors.ts";
+import type { ConfiguredStream, InputState } from "./inputs.ts";
+import type { MessageWriter, StateBlob } from "./protocol.ts";
+import { type ReaderContext, readStream } from "./readers.ts";
+import type { StreamDefinition } from "./streams/mod.ts";
+
+/**
+ * Reads every configured stream, in catalog order.
+ *
+ * @param streams The configured catalog.
+ * @param state Saved state per stream (ignored for full refresh streams).
+ * @param context The client, config and the sync's clock.
+ * @param writer Where messages go.
+ * @returns Whether every stream completed.
+ */
+export async function readStreams(
+  streams: readonly ConfiguredStream[],
+  state: InputState,
+  context: ReaderContext,
+  writer: MessageWriter,
+): Promise<boolean> {
+  let allComplete = true;
+  for (const { definition, syncMode } of streams) {
+    const name = definition.name;
+    await writer.streamStatus(name, "STARTED");
+    const progress = new _StreamProgress(definition, writer);
+    try {
+      const events = readStream(definition, syncMode, context, state.get(name));
+      for await (const event of events) {
+        switch (event.kind) {
+          case "records":
+            await progress.records(event.records);
+            break;
+          case "checkpoint":
+            await progress.checkpoint(event.state);
+            break;
+          case "estimate":
+            await progress.estimate(event.rows);
+            break;
+          case "warning":
+            await writer.log("WARN", event.message);
+            break;
+        }
+      }
+      await progress.finish();
+      await writer.streamStatus(name, "COMPLETE");
+    } catch (error) {
+      allComplete = false;
+      const failure = asConnectorError(error);
+      await writer.log("ERROR", `Stream ${name} failed: ${failure.message}`);
+      await writer.error(
+        failure.failureType,
+        failure.message,
+        failure.internalMessage,
+        name,
+      );
+      await writer.streamStatus(name, "INCOMPLETE");
+    }
+    await writer.flush();
+  }
+  return allComplete;
+}
+
+/** Counts, checkpoints and statuses of one stream. */
+class _StreamProgress {
+  #definition: StreamDefinition;
+  #writer: MessageWriter;
+  #sinceState = 0;
+  #running = false;
+  #estimated = false;
+  #emitted?: string;
+  #pending?: StateBlob;
+
+  constructor(definition: StreamDefinition, writer: MessageWriter) {
+    this.#definition = definition;
+    this.#writer = writer;
+  }
+
+  async records(records: Record<string, unknown>[]): Promise<void> {
+    const { name, omit } = this.#definition;
+    if (!this.#running) {
+      this.#running = true;
+      await this.#writer.streamStatus(name, "RUNNING");
+    }
+    for (const record of records) {
+      if (omit) { for (const field of omit) delete record[field]; }
+      await this.#writer.record(name, record);
+    }
+    this.#sinceState += records.length;
+  }
+
+  async estimate(rows: number): Promise<void> {
+    if (this.#estimated) return;
+    this.#estimated = true;
+    await this.#writer.estimate(this.#definition.name, rows);
+  }
+
+  /** A state equal to the last one emitted is held back until it says more. */
+  async checkpoint(state: StateBlob): Promise<void> {
+    const json = JSON.stringify(state);
+    if (json === this.#emitted) {
+      this.#pending = state;
+      return;
+    }
+    await this.#emit(state, json);
+  }
+
+  /** The stream's last word: RUNNING if never said, and a final STATE. */
+  async finish(): Promise<void> {
+    if (!this.#running) {
+      this.#running = true;
+      await this.#writer.streamStatus(this.#definition.name, "RUNNING");
+    }
+    if (this.#emitted === undefined) {
+      throw new Error(`${this.#definition.name}: the reader saved no state`);
+    }
+    if (this.#sinceState > 0 && this.#pending) {
+      await this.#emit(this.#pending, this.#emitted);
+    }
+  }
+
+  async #emit(state: StateBlob, json: string): Promise<void> {
+    await this.#writer.state(this.#definition.name, state, this.#sinceState);
+    this.#sinceState = 0;
+    this.#emitted = json;
+    this.#pending = undefined;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The four Airbyte verbs — spec, check, discover, read — as functions of
+ * already-validated inputs that write protocol messages.
+ *
+ * @module
+ */
+
+import { AircallClient } from "./aircall/client.ts";
+import { ConnectorError } from "./errors.ts";
+import {
+  type ConfiguredStream,
+  type InputState,
+  supportedSyncModes,
+} from "./inputs.ts";
+import type { MessageWriter } from "./protocol.ts";
+import { readStreams } from "./read.ts";
+import {
+  type Config,
+  CONNECTION_SPECIFICATION,
+  DOCUMENTATION_URL,
+} from "./spec.ts";
+import { STREAMS } from "./streams/mod.ts";
+
+/** What the verbs need from outside: the API origin and the clock. */
+export interface SourceContext {
+  /** API origin (`AIRCALL_API_URL`, default `https://api.aircall.io`). */
+  apiUrl: string;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** Where messages go. */
+  writer: MessageWriter;
+}
+
+/** The SPEC message's payload. */
+export function specMessage(): Record<string, unknown> {
+  return {
+    type: "SPEC",
+    spec: {
+      documentationUrl: DOCUMENTATION_URL,
+      connectionSpecification: CONNECTION_SPECIFICATION,
+      supportsIncremental: true,
+      supported_destination_sync_modes: ["overwrite", "append", "append_dedup"],
+    },
+  };
+}
+
+/** The catalog of all streams, as `discover` prints it. */
+export function catalog(): Record<string, unknown> {
+  return {
+    streams: STREAMS.map((definition) => ({
+      name: definition.name,
+      json_schema: definition.schema,
+      supported_sync_modes: supportedSyncModes(definition),
+      source_defined_primary_key: [[definition.primaryKey]],
+      is_resumable: definition.incremental !== undefined,
+      ...(definition.incremental
+        ? {
+          source_defined_cursor: true,
+          default_cursor_field: [definition.incremental.cursor],
+        }
+        : {}),
+    })),
+  };
+}
+
+function _client(config: Config, context: SourceContext): AircallClient {
+  return new AircallClient({
+    baseUrl: context.apiUrl,
+    apiId: config.api_id,
+    apiToken: config.api_token,
+    now: context.now,
+    onRetry: (retry) =>
+      context.writer.log(
+        "WARN",
+        `${retry.request} failed (${retry.reason}); retry ${retry.attempt} in ${
+          (retry.waitMs / 1000).toFixed(1)
+        } s.`,
+      ),
+  });
+}
+
+/**
+ * `check`: one request to `GET /v1/ping`, one CONNECTION_STATUS.
+ *
+ * @param config A validated config.
+ * @param context Origin, clock and writer.
+ */
+export async function check(
+  config: Config,
+  context: SourceContext,
+): Promise<void> {
+  let status: Record<string, unknown> = { status: "SUCCEEDED" };
+  try {
+    await _client(config, context).get("/v1/ping");
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    status = { status: "FAILED", message: error.message };
+  }
+  await context.writer.message({
+    type: "CONNECTION_STATUS",
+    connectionStatus: status,
+  });
+}
+
+/**
+ * `read`: every configured stream, in catalog order.
+ *
+ * @returns Whether every stream completed.
+ */
+export function read(
+  config: Config,
+  streams: readonly ConfiguredStream[],
+  state: InputState,
+  context: SourceContext,
+): Promise<boolean> {
+  return readStreams(streams, state, {
+    client: _client(config, context),
+    config,
+    now: Math.floor(context.now() / 1000),
+  }, context.writer);
+}

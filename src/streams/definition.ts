@@ -1,0 +1,61 @@
+/**
+ * The declarative shape of one Aircall stream: where it lives, how it pages,
+ * what identifies a record and how it syncs incrementally. One engine
+ * (`src/read.ts`) reads every stream from these definitions.
+ *
+ * @module
+ */
+
+import type { ObjectSchema } from "../json_schema.ts";
+
+/**
+ * How a full read walks the endpoint.
+ * - `object`: one object under `key`, no paging (company).
+ * - `pages`: every page of the list in the API's default order.
+ * - `windows`: `from`/`to` time windows on `field` (unix seconds), split until
+ *   each holds fewer records than the API's 10,000-result cap.
+ */
+export type Paging =
+  | { kind: "object" }
+  | { kind: "pages" }
+  | {
+    kind: "windows";
+    /** Record field the API filters `from`/`to` on (unix seconds). */
+    field: string;
+    /** Whether the API treats `from` as exclusive (calls) or inclusive (contacts). */
+    fromExclusive: boolean;
+    /** How much history the API serves, in seconds; older windows are skipped. */
+    historySeconds?: number;
+  };
+
+/**
+ * How the stream syncs incrementally.
+ * - `lookback`: re-read windows from `cursor - calls_lookback_hours` (calls
+ *   change after they end with no update marker).
+ * - `updated_desc`: walk `order_by=<cursor>&order=desc` down to the saved
+ *   cursor (contacts carry `updated_at`).
+ */
+export type Incremental =
+  | { kind: "lookback"; cursor: string }
+  | { kind: "updated_desc"; cursor: string };
+
+/** One stream, as data. */
+export interface StreamDefinition {
+  /** Stream name in the catalog. */
+  name: string;
+  /** API path, e.g. `/v1/calls`. */
+  path: string;
+  /** Key of the list (or object) in the response envelope. */
+  key: string;
+  /** Top-level field that identifies a record. */
+  primaryKey: string;
+  /** Record schema, as published in the catalog. */
+  schema: ObjectSchema;
+  paging: Paging;
+  /** Present on streams that support incremental sync. */
+  incremental?: Incremental;
+  /** Fields dropped from every record before it leaves the connector (secrets). */
+  omit?: readonly string[];
+  /** Why the stream syncs the way it does, for the README and the catalog. */
+  description: string;
+}

@@ -1,0 +1,41 @@
+/**
+ * Every stream the connector offers, in catalog order.
+ *
+ * @module
+ */
+
+import { calls } from "./calls.ts";
+import { company } from "./company.ts";
+import { contacts } from "./contacts.ts";
+import type { StreamDefinition } from "./definition.ts";
+import { numbers } from "./numbers.ts";
+import { tags } from "./tags.ts";
+import { teams } from "./teams.ts";
+import { userAvailability } from "./user_availability.ts";
+import { users } from "./users.ts";
+import { webhooks } from "./webhooks.ts";
+
+export type { Incremental, Paging, StreamDefinition } from "./definition.ts";
+
+/** All nine streams, by name order as the catalog lists them. */
+export const STREAMS: readonly StreamDefinition[] = [
+  calls,
+  company,
+  contacts,
+  numbers,
+  tags,
+  teams,
+  userAvailability,
+  users,
+  webhooks,
+];
+
+/**
+ * Looks a stream up by name.
+ *
+ * @param name A catalog stream name.
+ * @returns The definition, or `undefined` for a name the connector does not offer.
+ */
+export function findStream(name: string): StreamDefinition | undefined {
+  return STREAMS.find((stream) => stream.name === name);
+}

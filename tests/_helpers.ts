@@ -1,0 +1,232 @@
+/**
+ * Shared test helpers: the Airbyte protocol judge, strict record validators,
+ * temporary input files and the CLI run as a subprocess.
+ *
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { parse as parseYaml } from "yaml";
+
+/** The repository root. */
+export const ROOT: string = new URL("..", import.meta.url).pathname;
+
+/** The permission flags the CLI is documented to need, and no more. */
+export const DENO_RUN_FLAGS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-env",
+];
+
+/** Credentials the fake accepts; a grep of all test output must not find them. */
+export const TEST_API_ID = "test-api-id-7Qk2";
+export const TEST_API_TOKEN = "test-api-token-Zx91Lm";
+
+function _ajv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  return ajv;
+}
+
+const protocol = parseYaml(
+  readFileSync(join(ROOT, "tests/fixtures/airbyte_protocol.yaml"), "utf8"),
+);
+const protocolAjv = _ajv();
+protocolAjv.addSchema({ ...protocol, $id: "airbyte_protocol" });
+
+/** Validates one message against `#/definitions/AirbyteMessage`. */
+export const validateMessage: ValidateFunction = protocolAjv.getSchema(
+  "airbyte_protocol#/definitions/AirbyteMessage",
+)!;
+
+/**
+ * A validator of records against a stream schema, strict at the top level
+ * (as Airbyte's acceptance tests force `additionalProperties: false`).
+ */
+export function strictRecordValidator(
+  schema: Record<string, unknown>,
+): ValidateFunction {
+  return _ajv().compile({ ...schema, additionalProperties: false });
+}
+
+/** A fresh temporary directory. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "source-aircall-test-"));
+}
+
+/** Writes `value` as JSON into `dir/name` and returns the path. */
+export function writeJson(dir: string, name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    typeof value === "string" ? value : JSON.stringify(value),
+  );
+  return path;
+}
+
+/** A valid config for the fake API. */
+export function testConfig(
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    api_id: TEST_API_ID,
+    api_token: TEST_API_TOKEN,
+    start_date: "2020-01-01T00:00:00.000Z",
+    max_requests_per_minute: 100000,
+    ...overrides,
+  };
+}
+
+/** A configured catalog of the named streams. */
+export function configuredCatalog(
+  streams: Record<string, "full_refresh" | "incremental">,
+): Record<string, unknown> {
+  return {
+    streams: Object.entries(streams).map(([name, sync_mode]) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: [sync_mode] },
+      sync_mode,
+      destination_sync_mode: sync_mode === "incremental"
+        ? "append_dedup"
+        : "overwrite",
+    })),
+  };
+}
+
+/** A stream of a discovered catalog. */
+export interface CatalogStream {
+  name: string;
+  json_schema: Record<string, unknown> & {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  supported_sync_modes: string[];
+  source_defined_primary_key?: string[][];
+  default_cursor_field?: string[];
+  source_defined_cursor?: boolean;
+  is_resumable?: boolean;
+}
+
+/** A protocol message as the tests read it. */
+export interface Message {
+  type: string;
+  record?: {
+    stream: string;
+    data: Record<string, unknown>;
+    emitted_at: number;
+  };
+  state?: {
+    type: string;
+    stream: {
+      stream_descriptor: { name: string };
+      stream_state: Record<string, unknown>;
+    };
+    sourceStats: { recordCount: number };
+  };
+  trace?: {
+    type: string;
+    emitted_at: number;
+    error?: {
+      message: string;
+      failure_type: string;
+      internal_message?: string;
+      stream_descriptor?: { name: string };
+    };
+    stream_status?: {
+      stream_descriptor: { name: string };
+      status: string;
+      reasons?: Record<string, unknown>[];
+    };
+    estimate?: { name: string; row_estimate: number };
+  };
+  log?: { level: string; message: string };
+  spec?: {
+    documentationUrl: string;
+    connectionSpecification: Record<string, unknown> & {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+    };
+  };
+  catalog?: { streams: CatalogStream[] };
+  connectionStatus?: { status: string; message?: string };
+}
+
+/** What one CLI run printed. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed line by line (throws on a non-JSON line). */
+  messages: Message[];
+}
+
+/**
+ * Runs `mod.ts` in a subprocess with the documented permission flags.
+ *
+ * @param args CLI arguments.
+ * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["run", ...DENO_RUN_FLAGS, join(ROOT, "mod.ts"), ...args],
+      {
+        env: { ...process.env, ...env, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      const lines = stdout.split("\n").filter((line) => line.length > 0);
+      const messages = lines.map((line, index) => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          throw new Error(`stdout line ${index + 1} is not JSON: ${line}`);
+        }
+      });
+      resolve({ code: code ?? -1, stdout, stderr, messages });
+    });
+  });
+}
+
+/** Messages of one type (and, for TRACE, one trace type). */
+export function ofType(
+  messages: Message[],
+  type: string,
+  traceType?: string,
+): Message[] {
+  return messages.filter((m) =>
+    m.type === type && (!traceType || m.trace?.type === traceType)
+  );
+}
+
+/** Protocol errors of every message, as readable strings (empty when all valid). */
+export function protocolErrors(messages: Message[]): string[] {
+  const errors: string[] = [];
+  for (const [index, message] of messages.entries()) {
+    const valid = validateMessage(message) as boolean;
+    if (!valid) {
+      errors.push(
+        `message ${index} (${message.type}): ${
+          protocolAjv.errorsText(validateMessage.errors)
+        }`,
+      );
+    }
+  }
+  return errors;
+}
