@@ -45,6 +45,13 @@ export const validateMessage: ValidateFunction = protocolAjv.getSchema(
   "airbyte_protocol#/definitions/AirbyteMessage",
 )!;
 
+/** Compiles a draft-07 JSON schema, with formats checked. */
+export function compileSchema(
+  schema: Record<string, unknown>,
+): ValidateFunction {
+  return _ajv().compile(schema);
+}
+
 /**
  * A validator of records against a stream schema, strict at the top level
  * (as Airbyte's acceptance tests force `additionalProperties: false`).
@@ -52,7 +59,7 @@ export const validateMessage: ValidateFunction = protocolAjv.getSchema(
 export function strictRecordValidator(
   schema: Record<string, unknown>,
 ): ValidateFunction {
-  return _ajv().compile({ ...schema, additionalProperties: false });
+  return compileSchema({ ...schema, additionalProperties: false });
 }
 
 /** A fresh temporary directory. */
