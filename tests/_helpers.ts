@@ -13,6 +13,8 @@ import process from "node:process";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
+import { STREAMS } from "../src/streams/mod.ts";
+import { FakeAircall, type FakeAircallOptions } from "./fake_aircall/mod.ts";
 
 /** The repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname;
@@ -236,4 +238,103 @@ export function protocolErrors(messages: Message[]): string[] {
     }
   }
   return errors;
+}
+
+/** Starts the fake Aircall API with the test credentials. */
+export function startFake(
+  options: Omit<FakeAircallOptions, "apiId" | "apiToken"> = {},
+): Promise<FakeAircall> {
+  return FakeAircall.start({
+    ...options,
+    apiId: TEST_API_ID,
+    apiToken: TEST_API_TOKEN,
+  });
+}
+
+/** Every stream, in the given sync mode where it supports it. */
+export function allStreams(
+  mode: "full_refresh" | "incremental",
+): Record<string, "full_refresh" | "incremental"> {
+  return Object.fromEntries(
+    STREAMS.map((stream) => [
+      stream.name,
+      mode === "incremental" && stream.incremental ? mode : "full_refresh",
+    ]),
+  );
+}
+
+/** Records of a run, grouped by stream. */
+export function recordsByStream(
+  messages: Message[],
+): Map<string, Record<string, unknown>[]> {
+  const byStream = new Map<string, Record<string, unknown>[]>();
+  for (const message of messages) {
+    if (message.type !== "RECORD") continue;
+    const { stream, data } = message.record!;
+    if (!byStream.has(stream)) byStream.set(stream, []);
+    byStream.get(stream)!.push(data);
+  }
+  return byStream;
+}
+
+/** The last STATE of each stream, as an input state file would hold them. */
+export function lastStates(messages: Message[]): Message["state"][] {
+  const last = new Map<string, Message["state"]>();
+  for (const message of ofType(messages, "STATE")) {
+    last.set(message.state!.stream.stream_descriptor.name, message.state);
+  }
+  return [...last.values()];
+}
+
+/**
+ * Checks the protocol rules around STATE and STREAM_STATUS for every
+ * configured stream; returns the violations (empty when all hold).
+ */
+export function checkpointViolations(
+  messages: Message[],
+  streams: string[],
+): string[] {
+  const violations: string[] = [];
+  for (const stream of streams) {
+    let sinceState = 0;
+    let states = 0;
+    let previousState: string | undefined;
+    const statuses: string[] = [];
+    for (const message of messages) {
+      if (message.record?.stream === stream) {
+        sinceState++;
+        if (statuses.at(-1) !== "RUNNING") {
+          violations.push(`${stream}: a record outside RUNNING`);
+        }
+      }
+      if (message.state?.stream.stream_descriptor.name === stream) {
+        states++;
+        const count = message.state.sourceStats?.recordCount;
+        if (count !== sinceState) {
+          violations.push(
+            `${stream}: recordCount ${count}, but ${sinceState} records since the previous STATE`,
+          );
+        }
+        const json = JSON.stringify(message.state.stream.stream_state);
+        if (json === previousState && sinceState > 0) {
+          violations.push(`${stream}: repeated state ${json} after records`);
+        }
+        previousState = json;
+        sinceState = 0;
+      }
+      const status = message.trace?.stream_status;
+      if (status?.stream_descriptor.name === stream) {
+        statuses.push(status.status);
+      }
+    }
+    if (states === 0) violations.push(`${stream}: no STATE`);
+    if (sinceState > 0) {
+      violations.push(`${stream}: ${sinceState} records after the last STATE`);
+    }
+    const expected = ["STARTED", "RUNNING", "COMPLETE"];
+    if (JSON.stringify(statuses) !== JSON.stringify(expected)) {
+      violations.push(`${stream}: statuses ${statuses}`);
+    }
+  }
+  return violations;
 }

@@ -71,6 +71,8 @@ export const calls: StreamDefinition = {
       posted_at: nullable("integer"),
       posted_by: userSummary,
     })),
+    // IVR choices the caller made: their shape varies with the IVR.
+    ivr_options_selected: array(object({})),
     participants: array(object({
       id: nullable("string"),
       type: nullable("string"),

@@ -1,0 +1,845 @@
+/**
+ * Tests of the fake Aircall API itself (tests/fake_aircall/).
+ *
+ * Run: deno test --allow-net tests/fake_aircall_test.ts
+ *
+ * @module
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CALLS_HISTORY_SECONDS,
+  FakeAircall,
+  type FakeCall,
+  type FakeContact,
+  generateData,
+} from "./fake_aircall/mod.ts";
+
+const NOW = 1_780_000_000;
+const DAY = 86_400;
+const AUTH = `Basic ${btoa("test-api-id:test-api-token")}`;
+const SMALL = {
+  calls: 130,
+  contacts: 90,
+  users: 23,
+  numbers: 21,
+  teams: 22,
+  tags: 120,
+  webhooks: 53,
+};
+const LIST_PATHS = [
+  "/v1/calls",
+  "/v1/contacts",
+  "/v2/users",
+  "/v1/users/availabilities",
+  "/v1/numbers",
+  "/v1/teams",
+  "/v1/tags",
+  "/v1/webhooks",
+];
+
+interface _Reply {
+  status: number;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+  text: string;
+}
+
+async function _get(
+  fake: FakeAircall,
+  pathOrUrl: string,
+  init: RequestInit = {},
+): Promise<_Reply> {
+  const url = pathOrUrl.startsWith("http") ? pathOrUrl : fake.url + pathOrUrl;
+  const res = await fetch(url, {
+    ...init,
+    headers: { authorization: AUTH, ...(init.headers ?? {}) },
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text === "" ? null : JSON.parse(text),
+    text,
+  };
+}
+
+type _Check = (v: unknown) => boolean;
+const _int: _Check = (v) => Number.isSafeInteger(v);
+const _str: _Check = (v) => typeof v === "string";
+const _bool: _Check = (v) => typeof v === "boolean";
+const _nullable = (c: _Check): _Check => (v) => v === null || c(v);
+const _arrayOf = (c: _Check): _Check => (v) => Array.isArray(v) && v.every(c);
+const _iso: _Check = (v) =>
+  typeof v === "string" &&
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(v);
+const _url: _Check = (v) => typeof v === "string" && /^https:\/\//.test(v);
+const _shape = (spec: Record<string, _Check>): _Check => (v) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return Object.entries(spec).every(([k, c]) => k in o && c(o[k]));
+};
+const _userSummary = _shape({
+  id: _int,
+  direct_link: _url,
+  name: _str,
+  email: _str,
+  available: _bool,
+  availability_status: _str,
+  created_at: _iso,
+  time_zone: _str,
+  language: _str,
+});
+const _number = _shape({
+  id: _int,
+  direct_link: _url,
+  name: _str,
+  digits: _str,
+  country: _str,
+  time_zone: _str,
+  open: _bool,
+  availability_status: _str,
+  is_ivr: _bool,
+  live_recording_activated: _bool,
+  priority: _nullable(_int),
+  messages: (v) =>
+    _shape({
+      welcome: _url,
+      waiting: _url,
+      ivr: _url,
+      voicemail: _url,
+      closed: _url,
+      callback_later: _url,
+      unanswered_call: _url,
+      after_hours: _url,
+      ringing_tone: _url,
+    })(v),
+  created_at: _iso,
+});
+const _tag = _shape({
+  id: _int,
+  name: _str,
+  color: (v) => typeof v === "string" && /^#[0-9A-F]{6}$/.test(v),
+  description: _nullable(_str),
+});
+const _call = _shape({
+  id: (v) => _int(v) && (v as number) > 2 ** 31,
+  sid: _str,
+  direct_link: _url,
+  direction: (v) => v === "inbound" || v === "outbound",
+  status: (v) => v === "done",
+  missed_call_reason: _nullable(_str),
+  started_at: _int,
+  answered_at: _nullable(_int),
+  ended_at: _int,
+  duration: _int,
+  raw_digits: _str,
+  voicemail: _nullable(_url),
+  recording: _nullable(_url),
+  recording_short_url: _nullable(_url),
+  voicemail_short_url: _nullable(_url),
+  asset: _nullable(_url),
+  archived: _bool,
+  cost: (v) => typeof v === "string" && /^\d+\.\d+$/.test(v),
+  pricing_type: _nullable(_str),
+  country_code_a2: (v) => typeof v === "string" && /^[A-Z]{2}$/.test(v),
+  user: _nullable(_userSummary),
+  assigned_to: _nullable(_userSummary),
+  transferred_by: _nullable(_userSummary),
+  transferred_to: _nullable(_userSummary),
+  contact: (v) => v === null,
+  number: _number,
+  teams: _arrayOf(
+    _shape({ id: _int, name: _str, direct_link: _url, created_at: _iso }),
+  ),
+  tags: _arrayOf(_tag),
+  comments: _arrayOf(
+    _shape({
+      id: _int,
+      content: _str,
+      posted_at: _int,
+      posted_by: _nullable(_userSummary),
+    }),
+  ),
+  participants: _arrayOf(
+    _shape({
+      id: _str,
+      type: (v) => v === "user" || v === "contact" || v === "external",
+      name: _nullable(_str),
+      phone_number: _nullable(_str),
+    }),
+  ),
+  ivr_options_selected: (v) => Array.isArray(v),
+});
+const _detail = _shape({ id: _int, label: _str, value: _str });
+const _contact = _shape({
+  id: _int,
+  direct_link: _url,
+  first_name: _str,
+  last_name: _str,
+  company_name: _nullable(_str),
+  information: _nullable(_str),
+  is_shared: _bool,
+  created_at: _int,
+  updated_at: _int,
+  phone_numbers: _arrayOf(_detail),
+  emails: _arrayOf(_detail),
+});
+const _user = _shape({
+  id: _int,
+  direct_link: _url,
+  name: _str,
+  email: _str,
+  created_at: _iso,
+  time_zone: _str,
+  language: _str,
+  state: _str,
+  wrap_up_time: _int,
+  extension: _nullable(_str),
+  availability_status: _str,
+  available: _bool,
+  default_number_id: _nullable(_int),
+  substatus: _nullable(_str),
+});
+const _team = _shape({
+  id: _int,
+  direct_link: _url,
+  name: _str,
+  created_at: _iso,
+  users: _arrayOf(_userSummary),
+});
+const _webhook = _shape({
+  id: _int,
+  webhook_id: (v) =>
+    typeof v === "string" &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+      .test(v),
+  url: _url,
+  active: _bool,
+  events: _arrayOf(_str),
+  token: (v) => typeof v === "string" && /^[0-9a-f]{32}$/.test(v),
+  created_at: _iso,
+});
+
+/** Reads every page of a list by following next_page_link; returns the items. */
+async function _readAll(
+  fake: FakeAircall,
+  path: string,
+  key: string,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  let next: string | null = path;
+  while (next !== null) {
+    const r = await _get(fake, next);
+    assert.equal(r.status, 200, r.text);
+    out.push(...r.body[key]);
+    next = r.body.meta.next_page_link;
+  }
+  return out;
+}
+
+function _countBy(values: number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+describe("fake Aircall: auth, routing, company", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({ now: NOW, counts: SMALL });
+  });
+  after(() => fake.close());
+
+  it("answers ping with valid credentials", async () => {
+    const r = await _get(fake, "/v1/ping");
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { ping: "pong" });
+  });
+
+  it("answers 401 without or with a malformed Authorization header", async () => {
+    for (
+      const authorization of [
+        "",
+        "Bearer abc",
+        "Basic !!!",
+        `Basic ${btoa("no-colon")}`,
+      ]
+    ) {
+      const r = await _get(fake, "/v1/ping", { headers: { authorization } });
+      assert.equal(r.status, 401, authorization);
+      assert.deepEqual(r.body, { message: "Unauthorized" });
+    }
+  });
+
+  it("answers 403 to a wrong id or token", async () => {
+    for (const creds of ["test-api-id:nope", "nope:test-api-token"]) {
+      const r = await _get(fake, "/v1/calls", {
+        headers: { authorization: `Basic ${btoa(creds)}` },
+      });
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, { message: "Forbidden" });
+    }
+  });
+
+  it("answers 404 to unknown paths, the shut-off /v1/users, and non-GET", async () => {
+    for (const path of ["/v1/nope", "/v1/users", "/v2/calls", "/v1/calls/"]) {
+      const r = await _get(fake, path);
+      assert.equal(r.status, 404, path);
+      assert.deepEqual(r.body, { message: "Not Found" });
+    }
+    const r = await _get(fake, "/v1/calls", { method: "POST", body: "{}" });
+    assert.equal(r.status, 404);
+  });
+
+  it("serves the company, consistent with the data", async () => {
+    const r = await _get(fake, "/v1/company?page=3");
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, {
+      company: {
+        name: fake.data.company.name,
+        users_count: SMALL.users,
+        numbers_count: SMALL.numbers,
+      },
+    });
+  });
+
+  it("logs requests", async () => {
+    const before = fake.requests.length;
+    await _get(fake, "/v1/tags?per_page=5&page=2");
+    assert.deepEqual(fake.requests.slice(before), [{
+      method: "GET",
+      path: "/v1/tags",
+      query: { per_page: "5", page: "2" },
+      status: 200,
+    }]);
+  });
+
+  it("runs interceptors before routing", async () => {
+    fake.interceptors.push((req) =>
+      req.path === "/v1/tags"
+        ? {
+          status: 429,
+          headers: { "X-AircallApi-Reset": String(NOW + 60) },
+          body: { error: "Too many requests" },
+        }
+        : undefined
+    );
+    try {
+      assert.equal((await _get(fake, "/v1/tags")).status, 429);
+      assert.equal((await _get(fake, "/v1/ping")).status, 200);
+    } finally {
+      fake.interceptors.length = 0;
+    }
+    assert.equal((await _get(fake, "/v1/tags")).status, 200);
+  });
+});
+
+describe("fake Aircall: pagination", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({ now: NOW, counts: SMALL });
+  });
+  after(() => fake.close());
+
+  it("defaults to page 1 of 20 with full meta and links", async () => {
+    const r = await _get(fake, "/v1/calls?order=asc");
+    assert.equal(r.status, 200);
+    assert.equal(r.body.calls.length, 20);
+    assert.deepEqual(r.body.meta, {
+      count: 20,
+      total: fake.visibleCallIds().length,
+      current_page: 1,
+      per_page: 20,
+      next_page_link: `${fake.url}/v1/calls?order=asc&page=2`,
+      previous_page_link: null,
+    });
+    const r2 = await _get(fake, r.body.meta.next_page_link);
+    assert.equal(r2.body.meta.current_page, 2);
+    assert.equal(
+      r2.body.meta.previous_page_link,
+      `${fake.url}/v1/calls?order=asc&page=1`,
+    );
+  });
+
+  it("clamps per_page to 50 silently", async () => {
+    const r = await _get(fake, "/v1/tags?per_page=500");
+    assert.equal(r.status, 200);
+    assert.equal(r.body.tags.length, 50);
+    assert.equal(r.body.meta.per_page, 50);
+  });
+
+  it("following next_page_link reads every visible call once, in id order", async () => {
+    const calls = await _readAll(fake, "/v1/calls?per_page=50", "calls");
+    assert.deepEqual(calls.map((c) => c.id), fake.visibleCallIds());
+  });
+
+  it("ends with next_page_link null and answers past the end with an empty page", async () => {
+    const total = SMALL.tags;
+    const last = Math.ceil(total / 50);
+    const r = await _get(fake, `/v1/tags?per_page=50&page=${last}`);
+    assert.equal(r.body.meta.count, total - (last - 1) * 50);
+    assert.equal(r.body.meta.next_page_link, null);
+    const past = await _get(fake, `/v1/tags?per_page=50&page=${last + 5}`);
+    assert.equal(past.status, 200);
+    assert.deepEqual(past.body.tags, []);
+    assert.equal(past.body.meta.count, 0);
+    assert.equal(past.body.meta.total, total);
+    assert.equal(past.body.meta.next_page_link, null);
+  });
+
+  it("gives webhooks meta without any link keys", async () => {
+    const r = await _get(fake, "/v1/webhooks?per_page=50");
+    assert.deepEqual(Object.keys(r.body.meta).sort(), [
+      "count",
+      "current_page",
+      "per_page",
+      "total",
+    ]);
+    assert.equal(r.body.meta.total, SMALL.webhooks);
+  });
+
+  it("varies envelope key order between endpoints", async () => {
+    const keys = async (path: string) =>
+      Object.keys((await _get(fake, path)).body);
+    assert.deepEqual(await keys("/v1/calls"), ["calls", "meta"]);
+    assert.deepEqual(await keys("/v1/contacts"), ["meta", "contacts"]);
+    assert.deepEqual(await keys("/v1/users/availabilities"), ["meta", "users"]);
+    assert.deepEqual(await keys("/v2/users"), ["users", "meta"]);
+  });
+
+  it("rejects invalid parameters with 400 Invalid parameter", async () => {
+    for (
+      const q of [
+        "/v1/calls?page=0",
+        "/v1/calls?page=abc",
+        "/v1/calls?page=1.5",
+        "/v1/calls?page=",
+        "/v1/tags?per_page=0",
+        "/v1/tags?per_page=-3",
+        "/v1/calls?from=1.5",
+        "/v1/calls?to=yesterday",
+        "/v1/contacts?order_by=name",
+        "/v1/contacts?order=up",
+      ]
+    ) {
+      const r = await _get(fake, q);
+      assert.equal(r.status, 400, q);
+      assert.equal(r.body.error, "Invalid parameter", q);
+      assert.equal(typeof r.body.troubleshoot, "string");
+    }
+  });
+
+  it("enforces the positional 10k cap on every list endpoint, even with a small total", async () => {
+    for (const path of LIST_PATHS) {
+      const r = await _get(fake, `${path}?page=201&per_page=50`);
+      assert.equal(r.status, 400, path);
+      assert.deepEqual(r.body, {
+        error: "Query limited to 10000 results",
+        troubleshoot:
+          "This query is limited to 10k results, please use timestamps (from, to) to narrow your search",
+      });
+      const ok = await _get(fake, `${path}?page=200&per_page=50`);
+      assert.equal(ok.status, 200, path);
+      assert.equal(ok.body.meta.count, 0);
+    }
+    assert.equal(
+      (await _get(fake, "/v1/tags?page=201&per_page=100")).status,
+      400,
+    );
+    assert.equal(
+      (await _get(fake, "/v1/tags?page=10000&per_page=1")).status,
+      200,
+    );
+    assert.equal(
+      (await _get(fake, "/v1/tags?page=10001&per_page=1")).status,
+      400,
+    );
+    assert.equal((await _get(fake, "/v1/tags?page=501")).status, 400);
+    assert.equal((await _get(fake, "/v1/tags?page=500")).status, 200);
+  });
+
+  it("orders desc as the reverse of asc", async () => {
+    const asc = await _readAll(fake, "/v1/contacts?per_page=50", "contacts");
+    const desc = await _readAll(
+      fake,
+      "/v1/contacts?per_page=50&order=desc",
+      "contacts",
+    );
+    assert.deepEqual(desc.map((c) => c.id), asc.map((c) => c.id).reverse());
+  });
+});
+
+describe("fake Aircall: calls", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, calls: 1200 },
+    });
+  });
+  after(() => fake.close());
+
+  it("generates valid calls with big increasing ids and an extra field", () => {
+    const calls = fake.data.calls;
+    assert.equal(calls.length, 1200);
+    for (let i = 0; i < calls.length; i++) {
+      assert.ok(_call(calls[i]), JSON.stringify(calls[i]));
+      if (i > 0) {
+        assert.ok(calls[i].id > calls[i - 1].id);
+        assert.ok(calls[i].started_at >= calls[i - 1].started_at);
+      }
+      assert.equal(calls[i].duration, calls[i].ended_at - calls[i].started_at);
+    }
+    assert.ok(calls.some((c) => c.answered_at === null));
+    assert.ok(calls.some((c) => c.recording !== null));
+    assert.ok(calls.some((c) => c.comments.length > 0));
+    assert.ok(calls.some((c) => c.transferred_to !== null));
+  });
+
+  it("has bursts of 100-300 calls in one second, one on a day boundary", () => {
+    const bursts = [..._countBy(fake.data.calls.map((c) => c.started_at))]
+      .filter(([, n]) => n >= 100);
+    assert.ok(bursts.length >= 3, JSON.stringify(bursts));
+    assert.ok(bursts.every(([, n]) => n <= 300));
+    assert.ok(bursts.some(([t]) => t % DAY === 0));
+    const onDays = fake.data.calls.filter((c) => c.started_at % DAY === 0);
+    assert.ok(onDays.length >= 20);
+  });
+
+  it("hides calls older than the horizon (~3% of them)", async () => {
+    const horizon = NOW - CALLS_HISTORY_SECONDS;
+    const old = fake.data.calls.filter((c) => c.started_at < horizon);
+    assert.ok(old.length >= 30 && old.length <= 40, String(old.length));
+    const visible = fake.visibleCallIds();
+    assert.equal(visible.length, 1200 - old.length);
+    const r = await _get(fake, "/v1/calls?per_page=1");
+    assert.equal(r.body.meta.total, visible.length);
+    assert.ok(r.body.calls[0].started_at >= horizon);
+    const win = await _get(
+      fake,
+      `/v1/calls?from=${horizon - 30 * DAY}&to=${horizon - 1}`,
+    );
+    assert.equal(win.status, 200);
+    assert.deepEqual(win.body.calls, []);
+    assert.equal(win.body.meta.total, 0);
+    // The horizon second itself is visible.
+    const edge = await _get(
+      fake,
+      `/v1/calls?from=${horizon - 1}&to=${horizon}`,
+    );
+    assert.equal(
+      edge.body.meta.total,
+      fake.data.calls.filter((c) => c.started_at === horizon).length,
+    );
+    assert.ok(edge.body.meta.total > 0);
+  });
+
+  it("filters started_at with from exclusive and to inclusive", async () => {
+    const [second, n] = [..._countBy(fake.data.calls.map((c) => c.started_at))]
+      .find(([, k]) => k >= 100)!;
+    const total = async (q: string) =>
+      (await _get(fake, `/v1/calls?per_page=1&${q}`)).body.meta.total;
+    assert.equal(await total(`from=${second - 1}&to=${second}`), n);
+    assert.equal(await total(`from=${second}&to=${second}`), 0);
+    assert.equal(
+      await total(`from=${second}&to=${second + 1}`),
+      fake.data.calls.filter((c) => c.started_at === second + 1).length,
+    );
+    const before =
+      fake.data.calls.filter((c) =>
+        c.started_at > NOW - 100 * DAY && c.started_at <= second
+      ).length;
+    assert.equal(await total(`from=${NOW - 100 * DAY}&to=${second}`), before);
+    const ids = (await _readAll(
+      fake,
+      `/v1/calls?per_page=50&from=${second - 1}&to=${second}`,
+      "calls",
+    ))
+      .map((c) => c.id);
+    assert.deepEqual(
+      ids,
+      fake.data.calls.filter((c) => c.started_at === second).map((c) => c.id),
+    );
+  });
+
+  it("moves the horizon with now", async () => {
+    const before = fake.visibleCallIds().length;
+    fake.now = NOW + 10 * DAY;
+    try {
+      const after = fake.visibleCallIds().length;
+      assert.ok(after < before);
+      const r = await _get(fake, "/v1/calls?per_page=1");
+      assert.equal(r.body.meta.total, after);
+    } finally {
+      fake.now = NOW;
+    }
+  });
+
+  it("adds calls above every id, at now by default", async () => {
+    const maxId = Math.max(...fake.data.calls.map((c) => c.id));
+    const added: FakeCall[] = fake.addCalls(3);
+    assert.equal(added.length, 3);
+    assert.ok(
+      added.every((c) => c.started_at === NOW && c.id > maxId && _call(c)),
+    );
+    const r = await _get(fake, "/v1/calls?per_page=3&order=desc");
+    assert.deepEqual(
+      r.body.calls.map((c: FakeCall) => c.id),
+      added.map((c) => c.id).reverse(),
+    );
+    const late = fake.addCalls(1, NOW - 2 * DAY);
+    const w = await _get(
+      fake,
+      `/v1/calls?from=${NOW - 2 * DAY - 1}&to=${NOW - 2 * DAY}`,
+    );
+    assert.ok(w.body.calls.some((c: FakeCall) => c.id === late[0].id));
+    assert.deepEqual(
+      fake.visibleCallIds(),
+      [...fake.visibleCallIds()].sort((a, b) => a - b),
+    );
+  });
+});
+
+describe("fake Aircall: contacts", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, contacts: 700 },
+    });
+  });
+  after(() => fake.close());
+
+  it("generates valid contacts, a third recently updated, with import bursts", () => {
+    const contacts = fake.data.contacts;
+    assert.ok(
+      contacts.every((c) => _contact(c) && c.updated_at >= c.created_at),
+    );
+    const recent =
+      contacts.filter((c) => c.updated_at >= NOW - 21 * DAY).length;
+    assert.ok(recent > 700 / 4 && recent < 700 / 2, String(recent));
+    const bursts = [..._countBy(contacts.map((c) => c.created_at))].filter((
+      [, n],
+    ) => n >= 50);
+    assert.ok(bursts.length >= 2);
+    assert.ok(contacts.some((c) => c.created_at < NOW - 2 * 365 * DAY));
+  });
+
+  it("filters created_at with from and to both inclusive", async () => {
+    const [second, n] = [
+      ..._countBy(fake.data.contacts.map((c) => c.created_at)),
+    ]
+      .find(([, k]) => k >= 50)!;
+    const total = async (q: string) =>
+      (await _get(fake, `/v1/contacts?per_page=1&${q}`)).body.meta.total;
+    assert.equal(await total(`from=${second}&to=${second}`), n);
+    assert.equal(
+      await total(`from=${second + 1}&to=${second + 1}`),
+      fake.data.contacts.filter((c) => c.created_at === second + 1).length,
+    );
+    assert.equal(await total(`from=${NOW + 1}`), 0);
+  });
+
+  it("orders by updated_at, ties by id, both ways", async () => {
+    const asc = await _readAll(
+      fake,
+      "/v1/contacts?per_page=50&order_by=updated_at",
+      "contacts",
+    ) as unknown as FakeContact[];
+    for (let i = 1; i < asc.length; i++) {
+      const a = asc[i - 1];
+      const b = asc[i];
+      assert.ok(
+        a.updated_at < b.updated_at ||
+          (a.updated_at === b.updated_at && a.id < b.id),
+      );
+    }
+    const ties = [..._countBy(asc.map((c) => c.updated_at))].filter(([, n]) =>
+      n >= 20
+    );
+    assert.ok(ties.length >= 1, "a bulk update shares one second");
+    const desc = await _readAll(
+      fake,
+      "/v1/contacts?per_page=50&order_by=updated_at&order=desc",
+      "contacts",
+    );
+    assert.deepEqual(desc.map((c) => c.id), asc.map((c) => c.id).reverse());
+  });
+
+  it("reflects updateContacts and addContacts", async () => {
+    const ids = [fake.data.contacts[0].id, fake.data.contacts[5].id];
+    fake.updateContacts(ids, NOW + 5);
+    const r = await _get(
+      fake,
+      "/v1/contacts?per_page=2&order_by=updated_at&order=desc",
+    );
+    assert.deepEqual(
+      r.body.contacts.map((c: FakeContact) => c.id).sort(),
+      [...ids].sort(),
+    );
+    assert.throws(() => fake.updateContacts([42]));
+    const added = fake.addContacts(4, NOW + 10);
+    const w = await _get(fake, `/v1/contacts?from=${NOW + 10}&to=${NOW + 10}`);
+    assert.deepEqual(
+      w.body.contacts.map((c: FakeContact) => c.id),
+      added.map((c) => c.id),
+    );
+    assert.ok(added.every((c) => c.updated_at === NOW + 10 && _contact(c)));
+  });
+});
+
+describe("fake Aircall: users, numbers, teams, tags, webhooks, availabilities", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({ now: NOW, counts: SMALL });
+  });
+  after(() => fake.close());
+
+  it("serves valid records of every kind", async () => {
+    const checks: [string, string, (v: unknown) => boolean, number][] = [
+      ["/v2/users", "users", _user, SMALL.users],
+      ["/v1/numbers", "numbers", _number, SMALL.numbers],
+      ["/v1/teams", "teams", _team, SMALL.teams],
+      ["/v1/tags", "tags", _tag, SMALL.tags],
+      ["/v1/webhooks?", "webhooks", _webhook, SMALL.webhooks],
+    ];
+    for (const [path, key, check, count] of checks) {
+      const items = path.endsWith("?")
+        ? (await _get(fake, `${path}per_page=50`)).body[key].concat(
+          (await _get(fake, `${path}per_page=50&page=2`)).body[key],
+        )
+        : await _readAll(fake, `${path}?per_page=50`, key);
+      assert.equal(items.length, count, path);
+      for (const item of items) {
+        assert.ok(check(item), `${path} ${JSON.stringify(item)}`);
+      }
+    }
+  });
+
+  it("writes ISO created_at with and without milliseconds", () => {
+    const withMs = fake.data.users.filter((u) =>
+      u.created_at.endsWith(".000Z")
+    );
+    assert.ok(withMs.length > 0 && withMs.length < fake.data.users.length);
+  });
+
+  it("filters users, numbers and teams on created_at, both inclusive", async () => {
+    for (
+      const [path, key] of [
+        ["/v2/users", "users"],
+        ["/v1/numbers", "numbers"],
+        ["/v1/teams", "teams"],
+      ]
+    ) {
+      const items = (fake.data as unknown as Record<
+        string,
+        { id: number; created_at: string }[]
+      >)[key];
+      const t = Date.parse(items[5].created_at) / 1000;
+      const r = await _get(fake, `${path}?from=${t}&to=${t}`);
+      assert.deepEqual(r.body[key].map((x: { id: number }) => x.id), [
+        items[5].id,
+      ], path);
+      const r2 = await _get(fake, `${path}?per_page=50&from=${t}`);
+      assert.equal(
+        r2.body.meta.total,
+        items.filter((x) => Date.parse(x.created_at) / 1000 >= t).length,
+      );
+    }
+  });
+
+  it("ignores from/to on tags and webhooks", async () => {
+    const r = await _get(fake, `/v1/tags?from=${NOW}&to=${NOW}`);
+    assert.equal(r.body.meta.total, SMALL.tags);
+  });
+
+  it("serves one availability per user", async () => {
+    const items = await _readAll(
+      fake,
+      "/v1/users/availabilities?per_page=50",
+      "users",
+    );
+    assert.deepEqual(items.map((a) => a.id), fake.data.users.map((u) => u.id));
+    const allowed = [
+      "available",
+      "offline",
+      "do_not_disturb",
+      "in_call",
+      "after_call_work",
+    ];
+    for (const a of items) {
+      assert.deepEqual(Object.keys(a), ["id", "availability"]);
+      assert.ok(allowed.includes(a.availability as string));
+    }
+  });
+
+  it("omits custom_name on some webhooks only", () => {
+    const named = fake.data.webhooks.filter((w) => "custom_name" in w).length;
+    assert.ok(named > 0 && named < fake.data.webhooks.length);
+  });
+});
+
+describe("fake Aircall: determinism", () => {
+  it("generates identical data for the same seed and now, different for another seed", () => {
+    const a = generateData({ now: NOW, seed: 7, counts: SMALL });
+    const b = generateData({ now: NOW, seed: 7, counts: SMALL });
+    const c = generateData({ now: NOW, seed: 8, counts: SMALL });
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+    assert.notEqual(JSON.stringify(a), JSON.stringify(c));
+  });
+});
+
+describe("fake Aircall: the 10k cap on a large dataset", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: {
+        calls: 10_600,
+        contacts: 21,
+        users: 21,
+        numbers: 21,
+        teams: 21,
+        tags: 21,
+        webhooks: 21,
+      },
+    });
+  });
+  after(() => fake.close());
+
+  it("refuses page 201 at 50 per page while meta.total stays uncapped", async () => {
+    const visible = fake.visibleCallIds();
+    assert.ok(visible.length > 10_000);
+    const last = await _get(fake, "/v1/calls?per_page=50&page=200");
+    assert.equal(last.status, 200);
+    assert.equal(last.body.calls.length, 50);
+    assert.equal(last.body.meta.total, visible.length);
+    assert.equal(last.body.calls[49].id, visible[9_999]);
+    assert.ok(last.body.meta.next_page_link !== null);
+    const over = await _get(fake, last.body.meta.next_page_link);
+    assert.equal(over.status, 400);
+    assert.equal(over.body.error, "Query limited to 10000 results");
+  });
+
+  it("lets time windows reach every call", async () => {
+    const visible = fake.visibleCallIds();
+    const mid =
+      fake.data.calls.find((c) => c.id === visible[6_000])!.started_at;
+    const total = async (q: string) =>
+      (await _get(fake, `/v1/calls?per_page=1&${q}`)).body.meta.total;
+    const left = await total(`to=${mid}`);
+    const right = await total(`from=${mid}`);
+    assert.equal(left + right, visible.length);
+    assert.ok(left < 10_000 && right < 10_000);
+  });
+
+  it("serves many sequential requests over keep-alive quickly", async () => {
+    const t0 = performance.now();
+    for (let i = 1; i <= 200; i++) {
+      const r = await _get(fake, `/v1/calls?per_page=50&page=${i}`);
+      assert.equal(r.status, 200);
+    }
+    assert.ok(performance.now() - t0 < 10_000);
+  });
+});

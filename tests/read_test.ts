@@ -1,0 +1,445 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { catalog } from "../src/source.ts";
+import { CALLS_HISTORY_SECONDS } from "../src/streams/calls.ts";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  allStreams,
+  checkpointViolations,
+  type CliRun,
+  configuredCatalog,
+  lastStates,
+  type Message,
+  ofType,
+  protocolErrors,
+  recordsByStream,
+  runCli,
+  startFake,
+  strictRecordValidator,
+  tempDir,
+  TEST_API_ID,
+  TEST_API_TOKEN,
+  testConfig,
+  writeJson,
+} from "./_helpers.ts";
+
+const START_DATE = "2020-01-01T00:00:00.000Z";
+const STREAM_NAMES = Object.keys(allStreams("full_refresh"));
+
+/** Runs `read` against the fake with the given catalog, state and config. */
+async function read(
+  fake: FakeAircall,
+  streams: Record<string, "full_refresh" | "incremental">,
+  options: { state?: unknown; config?: Record<string, unknown> } = {},
+): Promise<CliRun> {
+  const dir = tempDir();
+  const args = [
+    "read",
+    "--config",
+    writeJson(dir, "config.json", testConfig(options.config)),
+    "--catalog",
+    writeJson(dir, "catalog.json", configuredCatalog(streams)),
+  ];
+  if (options.state !== undefined) {
+    args.push("--state", writeJson(dir, "state.json", options.state));
+  }
+  return await runCli(args, { AIRCALL_API_URL: fake.url });
+}
+
+function ids(records: Record<string, unknown>[] | undefined, key = "id") {
+  return (records ?? []).map((record) => record[key]);
+}
+
+function sorted<T>(values: T[]): T[] {
+  return [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** What the fake holds, per stream, as the connector should emit it. */
+function expectedIds(fake: FakeAircall): Record<string, unknown[]> {
+  const start = Date.parse(START_DATE) / 1000;
+  const { data } = fake;
+  return {
+    calls: fake.visibleCallIds(),
+    company: [data.company.name],
+    contacts: data.contacts.filter((c) => c.created_at >= start).map((c) =>
+      c.id
+    ),
+    numbers: data.numbers.map((n) => n.id),
+    tags: data.tags.map((t) => t.id),
+    teams: data.teams.map((t) => t.id),
+    user_availability: data.availabilities.map((a) => a.id),
+    users: data.users.map((u) => u.id),
+    webhooks: data.webhooks.map((w) => w.webhook_id),
+  };
+}
+
+const PRIMARY_KEYS: Record<string, string> = Object.fromEntries(
+  (catalog().streams as {
+    name: string;
+    source_defined_primary_key: string[][];
+  }[])
+    .map((s) => [s.name, s.source_defined_primary_key[0][0]]),
+);
+
+function assertCleanRun(run: CliRun, streams: string[]): void {
+  assert.equal(run.code, 0, run.stderr + run.stdout.slice(-2000));
+  assert.deepEqual(protocolErrors(run.messages), []);
+  assert.deepEqual(checkpointViolations(run.messages, streams), []);
+  assert.equal(ofType(run.messages, "TRACE", "ERROR").length, 0);
+  for (const secret of [TEST_API_ID, TEST_API_TOKEN]) {
+    assert.ok(!run.stdout.includes(secret), "no credential on stdout");
+    assert.ok(!run.stderr.includes(secret), "no credential on stderr");
+  }
+}
+
+describe("read: full refresh of all nine streams", () => {
+  let fake: FakeAircall;
+  let run: CliRun;
+  let records: Map<string, Record<string, unknown>[]>;
+  before(async () => {
+    fake = await startFake();
+    run = await read(fake, allStreams("full_refresh"));
+    records = recordsByStream(run.messages);
+  });
+  after(() => fake.close());
+
+  it("exits 0, prints only valid protocol messages, keeps the checkpoint rules", () => {
+    assertCleanRun(run, STREAM_NAMES);
+  });
+
+  it("emits every record of every stream exactly once", () => {
+    for (const [stream, expected] of Object.entries(expectedIds(fake))) {
+      const got = ids(records.get(stream), PRIMARY_KEYS[stream]);
+      assert.ok(expected.length > 0, `${stream} has data`);
+      assert.equal(got.length, expected.length, `${stream} count`);
+      assert.deepEqual(sorted(got), sorted(expected), stream);
+    }
+  });
+
+  it("emits records that pass their discovered schema strictly", () => {
+    for (
+      const stream of catalog().streams as {
+        name: string;
+        json_schema: Record<string, unknown>;
+      }[]
+    ) {
+      const validate = strictRecordValidator(stream.json_schema);
+      for (const record of records.get(stream.name) ?? []) {
+        assert.ok(
+          validate(record),
+          `${stream.name} ${JSON.stringify(validate.errors)}`,
+        );
+      }
+    }
+  });
+
+  it("keeps fields the schema does not list", () => {
+    assert.ok(
+      records.get("calls")!.every((call) => "ivr_options_selected" in call),
+    );
+  });
+
+  it("emits RECORD emitted_at in epoch milliseconds", () => {
+    const now = Date.now();
+    for (const message of ofType(run.messages, "RECORD")) {
+      const at = message.record!.emitted_at;
+      assert.ok(
+        Number.isInteger(at) && at > now - 600_000 && at <= now,
+        `${at}`,
+      );
+    }
+  });
+
+  it("estimates each stream's size from meta.total", () => {
+    const estimates = new Map(
+      ofType(run.messages, "TRACE", "ESTIMATE").map((m) => [
+        m.trace!.estimate!.name,
+        m.trace!.estimate!.row_estimate,
+      ]),
+    );
+    assert.equal(estimates.get("users"), fake.data.users.length);
+    assert.equal(estimates.get("calls"), fake.visibleCallIds().length);
+    assert.equal(estimates.size, STREAM_NAMES.length);
+  });
+
+  it("never lets the webhook signing token out", () => {
+    for (const webhook of records.get("webhooks")!) {
+      assert.ok(!("token" in webhook));
+    }
+    for (const webhook of fake.data.webhooks) {
+      assert.ok(!run.stdout.includes(webhook.token));
+    }
+  });
+
+  it("asks 50 per page and never past the 10,000-result cap", () => {
+    const lists = fake.requests.filter((r) => r.path !== "/v1/company");
+    assert.ok(lists.length > 0);
+    for (const request of lists) {
+      assert.equal(request.query.per_page, "50", request.path);
+      assert.ok(Number(request.query.page) * 50 <= 10_000);
+      assert.equal(request.status, 200);
+    }
+  });
+
+  it("asks for no calls older than the API's horizon", () => {
+    const horizon = fake.now - CALLS_HISTORY_SECONDS - 1;
+    const calls = fake.requests.filter((r) => r.path === "/v1/calls");
+    for (const request of calls) {
+      assert.ok(Number(request.query.from) >= horizon, request.query.from);
+    }
+  });
+
+  it("reads the same again: later emitted_at, a superset of primary keys", async () => {
+    const second = await read(fake, allStreams("full_refresh"));
+    assertCleanRun(second, STREAM_NAMES);
+    const times = (m: Message[]) =>
+      ofType(m, "RECORD").map((r) => r.record!.emitted_at);
+    assert.ok(
+      Math.min(...times(second.messages)) >= Math.max(...times(run.messages)),
+    );
+    const again = recordsByStream(second.messages);
+    for (const stream of STREAM_NAMES) {
+      const key = PRIMARY_KEYS[stream];
+      const secondIds = new Set(ids(again.get(stream), key));
+      for (const id of ids(records.get(stream), key)) {
+        assert.ok(secondIds.has(id), `${stream} ${id}`);
+      }
+    }
+  });
+});
+
+describe("read: incremental", () => {
+  let fake: FakeAircall;
+  let first: CliRun;
+  const streams = { calls: "incremental", contacts: "incremental" } as const;
+  before(async () => {
+    fake = await startFake();
+    first = await read(fake, streams);
+  });
+  after(() => fake.close());
+
+  it("first sync reads everything from start_date and saves cursors", () => {
+    assertCleanRun(first, ["calls", "contacts"]);
+    const records = recordsByStream(first.messages);
+    const expected = expectedIds(fake);
+    assert.deepEqual(sorted(ids(records.get("calls"))), sorted(expected.calls));
+    assert.deepEqual(
+      sorted(ids(records.get("contacts"))),
+      sorted(expected.contacts),
+    );
+    const [calls, contacts] = lastStates(first.messages);
+    const now = Math.floor(Date.now() / 1000);
+    assert.ok((calls!.stream.stream_state.started_at as number) <= now);
+    assert.ok((calls!.stream.stream_state.started_at as number) >= fake.now);
+    const maxUpdated = Math.max(...fake.data.contacts.map((c) => c.updated_at));
+    assert.equal(contacts!.stream.stream_state.updated_at, maxUpdated);
+  });
+
+  it("checkpoints calls after each window, ascending, never past now", () => {
+    const cursors = ofType(first.messages, "STATE")
+      .filter((m) => m.state!.stream.stream_descriptor.name === "calls")
+      .map((m) => m.state!.stream.stream_state.started_at as number);
+    assert.ok(cursors.length >= 1);
+    assert.deepEqual(cursors, [...cursors].sort((a, b) => a - b));
+  });
+
+  it("second sync reads new calls, the lookback window and changed contacts only", async () => {
+    const state = lastStates(first.messages);
+    const callsCursor = state[0]!.stream.stream_state.started_at as number;
+    const contactsCursor = state[1]!.stream.stream_state.updated_at as number;
+    const late = fake.addCalls(3, callsCursor - 3600);
+    const changed = fake.data.contacts.slice(0, 4).map((c) => c.id);
+    fake.updateContacts(changed, Math.floor(Date.now() / 1000));
+
+    const second = await read(fake, streams, {
+      state: state.map((s) => ({ type: "STATE", state: s })).map((m) =>
+        m.state
+      ),
+    });
+    assertCleanRun(second, ["calls", "contacts"]);
+    const records = recordsByStream(second.messages);
+
+    const lookbackFrom = callsCursor - 24 * 3600;
+    const expectedCalls = fake.data.calls
+      .filter((c) => c.started_at >= lookbackFrom)
+      .map((c) => c.id);
+    assert.deepEqual(sorted(ids(records.get("calls"))), sorted(expectedCalls));
+    for (const call of late) assert.ok(expectedCalls.includes(call.id));
+
+    const expectedContacts = fake.data.contacts
+      .filter((c) => c.updated_at >= contactsCursor)
+      .map((c) => c.id);
+    assert.deepEqual(
+      sorted(ids(records.get("contacts"))),
+      sorted(expectedContacts),
+    );
+    for (const id of changed) assert.ok(expectedContacts.includes(id));
+
+    const [calls, contacts] = lastStates(second.messages);
+    assert.ok((calls!.stream.stream_state.started_at as number) >= callsCursor);
+    assert.ok(
+      (contacts!.stream.stream_state.updated_at as number) >= contactsCursor,
+    );
+    assert.notDeepEqual(
+      ids(records.get("contacts")),
+      ids(recordsByStream(first.messages).get("contacts")),
+    );
+  });
+
+  it("with nothing new, makes at most 2 requests per incremental stream", async () => {
+    const state = lastStates(first.messages);
+    const before = fake.requests.length;
+    const run = await read(fake, streams, {
+      state,
+      config: { calls_lookback_hours: 0 },
+    });
+    assertCleanRun(run, ["calls", "contacts"]);
+    const made = fake.requests.slice(before);
+    assert.ok(made.filter((r) => r.path === "/v1/calls").length <= 2);
+    assert.ok(made.filter((r) => r.path === "/v1/contacts").length <= 2);
+  });
+
+  it("reads nothing from a far-future state and still saves one STATE per stream", async () => {
+    const future = 4_102_444_800; // 2100-01-01
+    const run = await read(fake, streams, {
+      state: [
+        {
+          type: "STREAM",
+          stream: {
+            stream_descriptor: { name: "calls" },
+            stream_state: { started_at: future },
+          },
+        },
+        {
+          type: "STREAM",
+          stream: {
+            stream_descriptor: { name: "contacts" },
+            stream_state: { updated_at: future },
+          },
+        },
+      ],
+    });
+    assertCleanRun(run, ["calls", "contacts"]);
+    assert.equal(ofType(run.messages, "RECORD").length, 0);
+    const now = Math.floor(Date.now() / 1000);
+    for (const state of lastStates(run.messages)) {
+      const cursor = Object.values(state!.stream.stream_state)[0] as number;
+      assert.ok(cursor <= now, "never past now");
+    }
+    assert.ok(
+      ofType(run.messages, "LOG").some((m) =>
+        /in the future/.test(m.log!.message)
+      ),
+    );
+  });
+
+  for (
+    const [label, state] of [
+      ["no state file", undefined],
+      ["an empty array", []],
+      ["null stream states", [
+        {
+          type: "STREAM",
+          stream: { stream_descriptor: { name: "calls" }, stream_state: null },
+        },
+        {
+          type: "STREAM",
+          stream: { stream_descriptor: { name: "contacts" }, stream_state: {} },
+        },
+      ]],
+      ["only streams this source does not have", [
+        {
+          type: "STREAM",
+          stream: {
+            stream_descriptor: { name: "old_stream" },
+            stream_state: { cursor: 1 },
+          },
+        },
+      ]],
+    ] as const
+  ) {
+    it(`starts from start_date given ${label}`, async () => {
+      const run = await read(fake, streams, { state });
+      assertCleanRun(run, ["calls", "contacts"]);
+      const records = recordsByStream(run.messages);
+      assert.equal(records.get("calls")!.length, fake.visibleCallIds().length);
+      assert.equal(records.get("contacts")!.length, fake.data.contacts.length);
+    });
+  }
+
+  it("ignores the state in full refresh", async () => {
+    const run = await read(fake, { calls: "full_refresh" }, {
+      state: lastStates(first.messages),
+    });
+    assertCleanRun(run, ["calls"]);
+    assert.equal(
+      ofType(run.messages, "RECORD").length,
+      fake.visibleCallIds().length,
+    );
+  });
+});
+
+describe("read: refused input", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await startFake({ counts: { calls: 60, contacts: 60 } });
+  });
+  after(() => fake.close());
+
+  function assertRefused(run: CliRun, message: RegExp) {
+    assert.equal(run.code, 1, run.stdout);
+    assert.deepEqual(protocolErrors(run.messages), []);
+    const errors = ofType(run.messages, "TRACE", "ERROR");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].trace!.error!.failure_type, "config_error");
+    assert.match(errors[0].trace!.error!.message, message);
+    assert.equal(ofType(run.messages, "RECORD").length, 0);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split("\n").length, 1, "one line");
+  }
+
+  it("keeps fields the schema does not list", async () => {
+    Object.assign(fake.data.tags[0], { added_by_aircall_later: { x: 1 } });
+    const run = await read(fake, { tags: "full_refresh" });
+    assertCleanRun(run, ["tags"]);
+    const tag = recordsByStream(run.messages).get("tags")!
+      .find((t) => t.id === fake.data.tags[0].id);
+    assert.deepEqual(tag!.added_by_aircall_later, { x: 1 });
+    fake.requests.length = 0;
+  });
+
+  it("refuses the acceptance tests' invalid catalog", async () => {
+    const dir = tempDir();
+    const run = await runCli([
+      "read",
+      "--config",
+      writeJson(dir, "config.json", testConfig()),
+      "--catalog",
+      writeJson(dir, "catalog.json", {
+        streams: [{
+          stream: {
+            name: "__AIRBYTE__stream_that_does_not_exist",
+            json_schema: {},
+            supported_sync_modes: ["full_refresh"],
+          },
+          sync_mode: "INVALID",
+          destination_sync_mode: "INVALID",
+        }],
+      }),
+    ], { AIRCALL_API_URL: fake.url });
+    assertRefused(run, /__AIRBYTE__stream_that_does_not_exist/);
+    assert.equal(fake.requests.length, 0, "no request made");
+  });
+
+  it("refuses an invalid sync mode on a real stream", async () => {
+    const run = await read(fake, { tags: "incremental" });
+    assertRefused(run, /sync_mode "incremental" on stream tags/);
+  });
+
+  it("refuses a legacy bare-object state", async () => {
+    const run = await read(fake, { calls: "incremental" }, {
+      state: { calls: { started_at: 1 } },
+    });
+    assertRefused(run, /legacy state object/);
+  });
+});
