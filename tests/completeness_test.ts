@@ -1,0 +1,159 @@
+/**
+ * Completeness past the API's 10,000-result cap: 50,000 calls and 25,000
+ * contacts, every id exactly once, no request past the cap, and an
+ * incremental contacts sync that falls back to windows when more than
+ * 10,000 contacts changed.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  checkpointViolations,
+  type CliRun,
+  configuredCatalog,
+  lastStates,
+  ofType,
+  protocolErrors,
+  recordsByStream,
+  runCli,
+  startFake,
+  tempDir,
+  testConfig,
+  writeJson,
+} from "./_helpers.ts";
+
+async function read(
+  fake: FakeAircall,
+  streams: Record<string, "full_refresh" | "incremental">,
+  state?: unknown,
+): Promise<CliRun> {
+  const dir = tempDir();
+  const args = [
+    "read",
+    "--config",
+    writeJson(dir, "config.json", testConfig()),
+    "--catalog",
+    writeJson(dir, "catalog.json", configuredCatalog(streams)),
+  ];
+  if (state !== undefined) {
+    args.push("--state", writeJson(dir, "state.json", state));
+  }
+  return await runCli(args, { AIRCALL_API_URL: fake.url });
+}
+
+function assertExactlyOnce(
+  got: Record<string, unknown>[] | undefined,
+  expected: number[],
+  stream: string,
+): void {
+  const ids = (got ?? []).map((record) => record.id as number);
+  assert.equal(new Set(ids).size, ids.length, `${stream}: no duplicates`);
+  assert.equal(ids.length, expected.length, `${stream}: count`);
+  const want = new Set(expected);
+  assert.ok(ids.every((id) => want.has(id)), `${stream}: same ids`);
+}
+
+function assertWithinCap(fake: FakeAircall): void {
+  for (const request of fake.requests) {
+    assert.ok(
+      Number(request.query.page ?? 1) * Number(request.query.per_page ?? 20) <=
+        10_000,
+      `${request.path}?${new URLSearchParams(request.query)}`,
+    );
+    assert.equal(request.status, 200);
+  }
+}
+
+describe("completeness past the 10,000 cap", () => {
+  let fake: FakeAircall;
+  let run: CliRun;
+  before(async () => {
+    fake = await startFake({ counts: { calls: 50_000, contacts: 25_000 } });
+    run = await read(fake, { calls: "incremental", contacts: "incremental" });
+  });
+  after(() => fake.close());
+
+  it("reads 50,000 calls and 25,000 contacts, each exactly once", () => {
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(protocolErrors(run.messages), []);
+    assert.deepEqual(
+      checkpointViolations(run.messages, ["calls", "contacts"]),
+      [],
+    );
+    const records = recordsByStream(run.messages);
+    assertExactlyOnce(records.get("calls"), fake.visibleCallIds(), "calls");
+    assertExactlyOnce(
+      records.get("contacts"),
+      fake.data.contacts.map((c) => c.id),
+      "contacts",
+    );
+  });
+
+  it("never asks past the cap, with few wasted requests", () => {
+    assertWithinCap(fake);
+    const pages = (path: string, records: number) => {
+      const made = fake.requests.filter((r) => r.path === path).length;
+      const minimum = Math.ceil(records / 50);
+      return { made, minimum };
+    };
+    const calls = pages("/v1/calls", fake.visibleCallIds().length);
+    const contacts = pages("/v1/contacts", fake.data.contacts.length);
+    // One probe per window that had to be split, one short page per window.
+    assert.ok(calls.made <= calls.minimum * 1.05, JSON.stringify(calls));
+    assert.ok(
+      contacts.made <= contacts.minimum * 1.05,
+      JSON.stringify(contacts),
+    );
+  });
+
+  it("checkpoints calls after each of several windows", () => {
+    const states = ofType(run.messages, "STATE")
+      .filter((m) => m.state!.stream.stream_descriptor.name === "calls");
+    assert.ok(states.length >= 5, `${states.length} windows`);
+  });
+
+  it("resumes from a mid-stream checkpoint with every record that remained", async () => {
+    // The acceptance tests' rule: records after a checkpoint come again on resume.
+    const contactStates = ofType(run.messages, "STATE")
+      .filter((m) => m.state!.stream.stream_descriptor.name === "contacts");
+    assert.ok(contactStates.length >= 3);
+    const middle = contactStates[Math.floor(contactStates.length / 2)];
+    const index = run.messages.indexOf(middle);
+    const remaining = run.messages.slice(index)
+      .filter((m) => m.record?.stream === "contacts")
+      .map((m) => m.record!.data.id);
+    fake.requests.length = 0;
+    const resumed = await read(fake, { contacts: "incremental" }, [
+      middle.state,
+    ]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const got = new Set(
+      recordsByStream(resumed.messages).get("contacts")!.map((r) => r.id),
+    );
+    assert.ok(remaining.length > 0);
+    for (const id of remaining) assert.ok(got.has(id), `contact ${id}`);
+    assert.ok(got.size < 25_000, "only what remained");
+  });
+
+  it("falls back to windows when more than 10,000 contacts changed", async () => {
+    const state = lastStates(run.messages)
+      .filter((s) => s!.stream.stream_descriptor.name === "contacts");
+    const changed = fake.data.contacts.slice(0, 12_000).map((c) => c.id);
+    fake.updateContacts(changed, Math.floor(Date.now() / 1000));
+    fake.requests.length = 0;
+    const second = await read(fake, { contacts: "incremental" }, state);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(protocolErrors(second.messages), []);
+    assert.deepEqual(checkpointViolations(second.messages, ["contacts"]), []);
+    assertWithinCap(fake);
+    const ids = new Set(
+      recordsByStream(second.messages).get("contacts")!.map((r) => r.id),
+    );
+    for (const id of changed) assert.ok(ids.has(id), `contact ${id}`);
+    assert.ok(
+      ofType(second.messages, "LOG").some((m) =>
+        /More than 10000 contacts changed/.test(m.log!.message)
+      ),
+    );
+  });
+});
