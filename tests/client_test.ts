@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AircallClient, rateLimitWaitMs } from "../src/aircall/client.ts";
+import { ConnectorError } from "../src/errors.ts";
+
+type Answer = Response | Error;
+
+/** A client whose fetch plays back `answers` and whose sleeps are recorded. */
+function clientWith(answers: Answer[]) {
+  const sleeps: number[] = [];
+  const urls: string[] = [];
+  const client = new AircallClient({
+    baseUrl: "https://api.example.test",
+    apiId: "id",
+    apiToken: "token",
+    maxAttempts: 3,
+    random: () => 0.5,
+    now: () => 1_700_000_000_000,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    fetch: (input) => {
+      urls.push(String(input));
+      const answer = answers.shift()!;
+      return answer instanceof Error
+        ? Promise.reject(answer)
+        : Promise.resolve(answer);
+    },
+  });
+  return { client, sleeps, urls };
+}
+
+const json = (status: number, body: unknown, headers = {}) =>
+  new Response(JSON.stringify(body), { status, headers });
+
+async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ConnectorError, String(error));
+    return error;
+  }
+  assert.fail("expected a ConnectorError");
+}
+
+describe("AircallClient", () => {
+  it("sends Basic auth and the query, and parses JSON", async () => {
+    let seen: Headers | undefined;
+    const client = new AircallClient({
+      baseUrl: "https://api.example.test",
+      apiId: "id",
+      apiToken: "token",
+      fetch: (input, init) => {
+        seen = new Headers(init?.headers);
+        assert.equal(
+          String(input),
+          "https://api.example.test/v1/calls?from=1&per_page=50",
+        );
+        return Promise.resolve(json(200, { calls: [] }));
+      },
+    });
+    assert.deepEqual(await client.get("/v1/calls", { from: 1, per_page: 50 }), {
+      calls: [],
+    });
+    assert.equal(seen?.get("authorization"), `Basic ${btoa("id:token")}`);
+  });
+
+  for (const status of [401, 403]) {
+    it(`does not retry ${status}: a config_error naming the fields to check`, async () => {
+      const { client, urls } = clientWith([json(status, { message: "no" })]);
+      const error = await failure(client.get("/v1/ping"));
+      assert.equal(error.failureType, "config_error");
+      assert.match(error.message, /check api_id and api_token/);
+      assert.equal(urls.length, 1);
+    });
+  }
+
+  for (const status of [400, 404]) {
+    it(`does not retry ${status}: a system_error with the API's reason`, async () => {
+      const { client, urls } = clientWith([
+        json(status, { error: "Bad thing", troubleshoot: "Do this" }),
+      ]);
+      const error = await failure(client.get("/v1/calls", { page: 1 }));
+      assert.equal(error.failureType, "system_error");
+      assert.match(
+        error.message,
+        /GET \/v1\/calls\?page=1 .*Bad thing - Do this/,
+      );
+      assert.equal(urls.length, 1);
+    });
+  }
+
+  it("retries 5xx, network errors and truncated bodies with backoff", async () => {
+    const { client, sleeps } = clientWith([
+      json(503, {}),
+      new TypeError("connection reset"),
+      new Response('{"calls": [', { status: 200 }),
+    ]);
+    const error = await failure(client.get("/v1/calls"));
+    assert.equal(error.failureType, "transient_error");
+    assert.match(error.message, /after 3 attempts/);
+    assert.deepEqual(sleeps, [1000, 2000], "exponential, jitter centred");
+  });
+
+  it("recovers when a retry succeeds", async () => {
+    const { client } = clientWith([json(502, {}), json(200, { ok: 1 })]);
+    assert.deepEqual(await client.get("/v1/ping"), { ok: 1 });
+  });
+
+  it("waits for the rate limit's reset on 429", async () => {
+    const reset = String(1_700_000_000 + 42);
+    const { client, sleeps } = clientWith([
+      json(429, {}, { "X-AircallApi-Reset": reset }),
+      json(200, {}),
+    ]);
+    await client.get("/v1/ping");
+    assert.deepEqual(sleeps, [42_000]);
+  });
+});
+
+describe("rateLimitWaitMs", () => {
+  const now = 1_700_000_000_000;
+  const headers = (reset?: string) =>
+    new Headers(reset ? { "x-aircallapi-reset": reset } : {});
+  it("reads unix seconds", () => {
+    assert.equal(rateLimitWaitMs(headers("1700000030"), now), 30_000);
+  });
+  it("reads milliseconds above 10^12", () => {
+    assert.equal(rateLimitWaitMs(headers("1700000005000"), now), 5_000);
+  });
+  it("waits 60 s without the header", () => {
+    assert.equal(rateLimitWaitMs(headers(), now), 60_000);
+  });
+});
