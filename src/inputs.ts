@@ -211,9 +211,32 @@ const StreamStateMessageSchema = z.object({
 });
 
 /**
+ * A saved cursor, validated: unix seconds, or `undefined` for none.
+ *
+ * @throws {ConnectorError} A `config_error` for a value of the wrong type.
+ */
+export function savedCursor(
+  stream: string,
+  state: StateBlob,
+  field: string,
+): number | undefined {
+  const value = state[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConnectorError(
+      "config_error",
+      `State of stream ${stream} has ${field} = ${
+        JSON.stringify(value)
+      }; it must be unix seconds (a non-negative integer) or null. Reset the stream's state.`,
+    );
+  }
+  return value;
+}
+
+/**
  * Validates an input state: a JSON array of per-stream STATE messages.
  * A missing or empty state means "start fresh"; streams this source does not
- * offer are ignored. Each stream's blob is checked by the stream's reader.
+ * offer are ignored; cursors must be unix seconds or null.
  *
  * @param raw The parsed state file (or `undefined` when there is none).
  * @returns The state blob per stream name.
@@ -236,11 +259,24 @@ export function parseState(raw: unknown): InputState {
       );
     }
     const { stream } = result.data;
-    if (findStream(stream.stream_descriptor.name)) {
-      state.set(stream.stream_descriptor.name, stream.stream_state ?? null);
+    const definition = findStream(stream.stream_descriptor.name);
+    if (!definition) continue;
+    const blob = stream.stream_state ?? null;
+    for (const field of _stateFields(definition)) {
+      if (blob) savedCursor(definition.name, blob, field);
     }
+    state.set(definition.name, blob);
   }
   return state;
+}
+
+/** The fields a stream's state may hold: its cursor and window position. */
+function _stateFields(definition: StreamDefinition): string[] {
+  const fields = definition.incremental ? [definition.incremental.cursor] : [];
+  if (definition.paging.kind === "windows") {
+    fields.push(definition.paging.field);
+  }
+  return fields;
 }
 
 /**

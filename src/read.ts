@@ -20,6 +20,7 @@ import type { StreamDefinition } from "./streams/mod.ts";
  * @param state Saved state per stream (ignored for full refresh streams).
  * @param context The client, config and the sync's clock.
  * @param writer Where messages go.
+ * @param onStreamStart Told which stream is being read, for status reports.
  * @returns Whether every stream completed.
  */
 export async function readStreams(
@@ -27,10 +28,12 @@ export async function readStreams(
   state: InputState,
   context: ReaderContext,
   writer: MessageWriter,
+  onStreamStart?: (stream: string) => void,
 ): Promise<boolean> {
   let allComplete = true;
   for (const { definition, syncMode } of streams) {
     const name = definition.name;
+    onStreamStart?.(name);
     await writer.streamStatus(name, "STARTED");
     const progress = new _StreamProgress(definition, writer);
     try {

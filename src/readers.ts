@@ -18,7 +18,7 @@ import {
 } from "./aircall/pages.ts";
 import { readWindows } from "./aircall/windows.ts";
 import { ConnectorError } from "./errors.ts";
-import type { SyncMode } from "./inputs.ts";
+import { savedCursor, type SyncMode } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
@@ -184,29 +184,6 @@ async function* _windowed(
   }
 }
 
-/**
- * A saved cursor, validated: unix seconds, or `undefined` for none.
- *
- * @throws {ConnectorError} A `config_error` for a value of the wrong type.
- */
-export function savedCursor(
-  stream: string,
-  state: StateBlob,
-  field: string,
-): number | undefined {
-  const value = state[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConnectorError(
-      "config_error",
-      `State of stream ${stream} has ${field} = ${
-        JSON.stringify(value)
-      }; it must be unix seconds (a non-negative integer) or null. Reset the stream's state.`,
-    );
-  }
-  return value;
-}
-
 /** A future cursor is taken as "now", with a warning. */
 function* _warnIfFuture(
   definition: StreamDefinition,
@@ -234,7 +211,10 @@ async function* _lookbackIncremental(
   yield* _warnIfFuture(definition, field, cursor, context.now);
   const start = _startSecond(paging, context);
   const lookback = context.config.calls_lookback_hours * 3600;
-  const lo = cursor === undefined ? start : Math.max(start, cursor - lookback);
+  // The cursor's second was read in full: re-read the lookback before it.
+  const lo = cursor === undefined
+    ? start
+    : Math.max(start, cursor + 1 - lookback);
   const checkpoint = (hi: number) => ({
     [field]: Math.min(Math.max(cursor ?? 0, hi), context.now),
   });

@@ -6,6 +6,7 @@
  */
 
 import { AircallClient } from "./aircall/client.ts";
+import { Scheduler } from "./aircall/scheduler.ts";
 import { ConnectorError } from "./errors.ts";
 import {
   type ConfiguredStream,
@@ -63,19 +64,44 @@ export function catalog(): Record<string, unknown> {
   };
 }
 
-function _client(config: Config, context: SourceContext): AircallClient {
+/**
+ * A client for one run: paced at `max_requests_per_minute`, each retry
+ * logged, and each rate-limit wait reported on the stream being read.
+ */
+function _client(
+  config: Config,
+  context: SourceContext,
+  currentStream: () => string | undefined = () => undefined,
+): AircallClient {
+  const { writer, now } = context;
   return new AircallClient({
     baseUrl: context.apiUrl,
     apiId: config.api_id,
     apiToken: config.api_token,
-    now: context.now,
-    onRetry: (retry) =>
-      context.writer.log(
-        "WARN",
-        `${retry.request} failed (${retry.reason}); retry ${retry.attempt} in ${
-          (retry.waitMs / 1000).toFixed(1)
-        } s.`,
-      ),
+    scheduler: new Scheduler(config.max_requests_per_minute),
+    now,
+    onRetry: async (retry) => {
+      const seconds = (retry.waitMs / 1000).toFixed(1);
+      if (retry.rateLimited) {
+        await writer.log(
+          "WARN",
+          `Aircall's rate limit was reached on ${retry.request}; waiting ${seconds} s for it to reset.`,
+        );
+        const stream = currentStream();
+        if (stream) {
+          await writer.streamStatus(stream, "RUNNING", [{
+            type: "RATE_LIMITED",
+            rate_limited: { quota_reset: now() + retry.waitMs },
+          }]);
+        }
+      } else {
+        await writer.log(
+          "WARN",
+          `${retry.request} failed (${retry.reason}); retry ${retry.attempt} in ${seconds} s.`,
+        );
+      }
+      await writer.flush();
+    },
   });
 }
 
@@ -113,9 +139,16 @@ export function read(
   state: InputState,
   context: SourceContext,
 ): Promise<boolean> {
-  return readStreams(streams, state, {
-    client: _client(config, context),
-    config,
-    now: Math.floor(context.now() / 1000),
-  }, context.writer);
+  let current: string | undefined;
+  return readStreams(
+    streams,
+    state,
+    {
+      client: _client(config, context, () => current),
+      config,
+      now: Math.floor(context.now() / 1000),
+    },
+    context.writer,
+    (stream) => current = stream,
+  );
 }

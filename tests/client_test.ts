@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AircallClient, rateLimitWaitMs } from "../src/aircall/client.ts";
+import { Scheduler } from "../src/aircall/scheduler.ts";
 import { ConnectorError } from "../src/errors.ts";
 
 type Answer = Response | Error;
@@ -9,7 +10,17 @@ type Answer = Response | Error;
 function clientWith(answers: Answer[]) {
   const sleeps: number[] = [];
   const urls: string[] = [];
+  let clock = 0;
+  const scheduler = new Scheduler(Infinity, {
+    now: () => clock,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+      return Promise.resolve();
+    },
+  });
   const client = new AircallClient({
+    scheduler,
     baseUrl: "https://api.example.test",
     apiId: "id",
     apiToken: "token",
@@ -108,7 +119,7 @@ describe("AircallClient", () => {
     assert.deepEqual(await client.get("/v1/ping"), { ok: 1 });
   });
 
-  it("waits for the rate limit's reset on 429", async () => {
+  it("holds every request until the rate limit's reset on 429", async () => {
     const reset = String(1_700_000_000 + 42);
     const { client, sleeps } = clientWith([
       json(429, {}, { "X-AircallApi-Reset": reset }),

@@ -259,7 +259,7 @@ describe("read: incremental", () => {
     assertCleanRun(second, ["calls", "contacts"]);
     const records = recordsByStream(second.messages);
 
-    const lookbackFrom = callsCursor - 24 * 3600;
+    const lookbackFrom = callsCursor + 1 - 24 * 3600;
     const expectedCalls = fake.data.calls
       .filter((c) => c.started_at >= lookbackFrom)
       .map((c) => c.id);

@@ -1,13 +1,15 @@
 /**
- * The Aircall HTTP client: `fetch` with Basic auth, a timeout on every
- * request, retries with backoff for faults that pass, and a clear
- * {@linkcode ConnectorError} for the ones that do not.
+ * The Aircall HTTP client: `fetch` with Basic auth, paced by the run's
+ * {@linkcode Scheduler}, a timeout on every request, retries with backoff
+ * and jitter for faults that pass, obedience to Aircall's rate-limit headers,
+ * and a clear {@linkcode ConnectorError} for the faults that do not pass.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
 import { ConnectorError } from "../errors.ts";
+import { Scheduler } from "./scheduler.ts";
 
 /** The real API's origin; `AIRCALL_API_URL` replaces it. */
 export const DEFAULT_API_URL = "https://api.aircall.io";
@@ -21,13 +23,15 @@ export interface ClientOptions {
   baseUrl: string;
   apiId: string;
   apiToken: string;
-  /** Longest a request may take, headers and body, in ms (default 60 s). */
+  /** Paces every request of the run (default: no pacing). */
+  scheduler?: Scheduler;
+  /** Longest wait for the response headers, connecting included, in ms (default 30 s). */
+  headersTimeoutMs?: number;
+  /** Longest a whole request may take, body included, in ms (default 120 s). */
   timeoutMs?: number;
-  /** Attempts per request for retryable faults (default 5). */
+  /** Attempts per request for retryable faults (default 6). */
   maxAttempts?: number;
-  /** Called before each attempt; resolves when the request may go (pacing). */
-  beforeRequest?: () => Promise<void>;
-  /** Told about each wait before a retry, for logging. */
+  /** Told about each wait before a retry, for logs and statuses. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
   /** Injectable for tests. */
   fetch?: typeof fetch;
@@ -41,33 +45,37 @@ export interface ClientOptions {
 export interface RetryInfo {
   /** Method, path and query of the request (no credentials). */
   request: string;
-  /** Why: `HTTP 503`, `timeout`, `network error`... */
+  /** Why: `HTTP 503`, `no response headers within 30000 ms`... */
   reason: string;
   /** How long the wait is, in ms. */
   waitMs: number;
   /** The attempt that failed, 1-based. */
   attempt: number;
-  /** Whether the wait is the API's rate limit. */
+  /** Whether the wait is Aircall's rate-limit block. */
   rateLimited: boolean;
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** A fault worth another attempt. */
+/** A fault worth another attempt; `rateLimitMs` when Aircall said how long. */
 class _RetryableFault extends Error {
-  constructor(message: string, readonly waitMs?: number) {
+  constructor(message: string, readonly rateLimitMs?: number) {
     super(message);
   }
 }
 
 /**
- * Reads the reset time of a 429 as a wait in ms: `X-AircallApi-Reset` holds
- * unix seconds, or milliseconds when above 10^12; 60 s when absent.
+ * Reads the reset time of a rate limit as a wait in ms: `X-AircallApi-Reset`
+ * holds unix seconds, or milliseconds when above 10^12; 60 s when absent.
+ *
+ * @param headers The response's headers.
+ * @param now The current time in epoch ms.
  */
 export function rateLimitWaitMs(headers: Headers, now: number): number {
   const reset = Number(headers.get("x-aircallapi-reset"));
   if (!Number.isFinite(reset) || reset <= 0) return 60_000;
   const resetMs = reset > 1e12 ? reset : reset * 1000;
+  // Never trust a reset far away or in the past more than the documented block.
   return Math.min(Math.max(resetMs - now, 1000), 120_000);
 }
 
@@ -85,25 +93,32 @@ function _sleep(ms: number): Promise<void> {
  * ```
  */
 export class AircallClient {
-  #options: Required<Omit<ClientOptions, "beforeRequest" | "onRetry">> & {
-    beforeRequest?: () => Promise<void>;
-    onRetry?: (info: RetryInfo) => void | Promise<void>;
-  };
+  #baseUrl: string;
   #authorization: string;
+  #scheduler: Scheduler;
+  #headersTimeoutMs: number;
+  #timeoutMs: number;
+  #maxAttempts: number;
+  #onRetry?: (info: RetryInfo) => void | Promise<void>;
+  #fetch: typeof fetch;
+  #sleep: (ms: number) => Promise<void>;
+  #random: () => number;
+  #now: () => number;
 
   /** @param options Origin, credentials and policies. */
   constructor(options: ClientOptions) {
-    this.#options = {
-      timeoutMs: 60_000,
-      maxAttempts: 5,
-      fetch: globalThis.fetch,
-      sleep: _sleep,
-      random: Math.random,
-      now: Date.now,
-      ...options,
-    };
+    this.#baseUrl = options.baseUrl;
     this.#authorization = "Basic " +
       Buffer.from(`${options.apiId}:${options.apiToken}`).toString("base64");
+    this.#scheduler = options.scheduler ?? new Scheduler(Infinity);
+    this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#maxAttempts = options.maxAttempts ?? 6;
+    this.#onRetry = options.onRetry;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#sleep = options.sleep ?? _sleep;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -116,62 +131,79 @@ export class AircallClient {
    *   other 4xx, `transient_error` once retries are exhausted.
    */
   async get(path: string, query: Query = {}): Promise<unknown> {
-    const url = new URL(path, this.#options.baseUrl);
+    const url = new URL(path, this.#baseUrl);
     for (const [key, value] of Object.entries(query)) {
       url.searchParams.set(key, String(value));
     }
     const request = `GET ${url.pathname}${url.search}`;
     for (let attempt = 1;; attempt++) {
       try {
+        await this.#scheduler.take();
         return await this.#attempt(url, request);
       } catch (error) {
         if (!(error instanceof _RetryableFault)) throw error;
-        if (attempt >= this.#options.maxAttempts) {
+        if (attempt >= this.#maxAttempts) {
           throw new ConnectorError(
             "transient_error",
             `Aircall kept failing on ${request} (${error.message}) after ${attempt} attempts; try the sync again later.`,
           );
         }
-        const backoff = Math.min(1000 * 2 ** (attempt - 1), 30_000);
-        const waitMs = error.waitMs ??
-          Math.round(backoff * (0.5 + this.#options.random()));
-        await this.#options.onRetry?.({
+        const rateLimited = error.rateLimitMs !== undefined;
+        const backoff = Math.min(1000 * 2 ** (attempt - 1), 60_000);
+        const waitMs = error.rateLimitMs ??
+          Math.round(backoff * (0.5 + this.#random()));
+        await this.#onRetry?.({
           request,
           reason: error.message,
           waitMs,
           attempt,
-          rateLimited: error.waitMs !== undefined,
+          rateLimited,
         });
-        await this.#options.sleep(waitMs);
+        // A rate-limit block holds every request of the run, not just this one.
+        if (rateLimited) this.#scheduler.pause(waitMs);
+        else await this.#sleep(waitMs);
       }
     }
   }
 
   async #attempt(url: URL, request: string): Promise<unknown> {
-    await this.#options.beforeRequest?.();
+    const controller = new AbortController();
+    const timeout = (ms: number, what: string) =>
+      setTimeout(
+        () =>
+          controller.abort(
+            new DOMException(`${what} within ${ms} ms`, "TimeoutError"),
+          ),
+        ms,
+      );
+    const headersTimer = timeout(this.#headersTimeoutMs, "no response headers");
+    const wholeTimer = timeout(this.#timeoutMs, "no complete response");
     let response: Response;
     let text: string;
     try {
-      response = await this.#options.fetch(url, {
+      response = await this.#fetch(url, {
         headers: {
           authorization: this.#authorization,
           accept: "application/json",
         },
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: controller.signal,
       });
+      clearTimeout(headersTimer);
       text = await response.text();
     } catch (error) {
-      const name = (error as Error).name;
-      throw new _RetryableFault(
-        name === "TimeoutError"
-          ? `no answer within ${this.#options.timeoutMs} ms`
-          : `network error: ${(error as Error).message}`,
-      );
+      const reason = controller.signal.aborted
+        ? (controller.signal.reason as Error).message
+        : `network error: ${(error as Error).message}`;
+      throw new _RetryableFault(reason);
+    } finally {
+      clearTimeout(headersTimer);
+      clearTimeout(wholeTimer);
     }
+    this.#obeyRateLimitHeaders(response);
     if (response.status === 429) {
       throw new _RetryableFault(
         "HTTP 429 rate limited",
-        rateLimitWaitMs(response.headers, this.#options.now()),
+        rateLimitWaitMs(response.headers, this.#now()),
       );
     }
     if (RETRYABLE_STATUS.has(response.status)) {
@@ -197,6 +229,18 @@ export class AircallClient {
     } catch {
       // A cut connection can leave a truncated body behind a 200.
       throw new _RetryableFault("response body is not valid JSON");
+    }
+  }
+
+  /** Lowers the pace to a reported limit; pauses when none is left. */
+  #obeyRateLimitHeaders(response: Response): void {
+    const limit = Number(response.headers.get("x-aircallapi-limit"));
+    if (Number.isInteger(limit) && limit > 0) this.#scheduler.lowerTo(limit);
+    const remaining = response.headers.get("x-aircallapi-remaining");
+    if (
+      response.status !== 429 && remaining !== null && Number(remaining) <= 0
+    ) {
+      this.#scheduler.pause(rateLimitWaitMs(response.headers, this.#now()));
     }
   }
 }
