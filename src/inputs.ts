@@ -30,6 +30,7 @@ function _fail(message: string): never {
 }
 
 function _describeType(value: unknown): string {
+  if (value === undefined) return "an empty file";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
