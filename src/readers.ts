@@ -59,16 +59,10 @@ export function readStream(
   if (mode === "full_refresh" || !incremental) {
     return _fullRefresh(definition, context);
   }
-  if (incremental.kind === "lookback") {
-    return _lookbackIncremental(
-      definition,
-      _windowsPaging(definition),
-      incremental.cursor,
-      context,
-      state ?? {},
-    );
-  }
-  return _updatedDescIncremental(
+  const strategy = incremental.kind === "lookback"
+    ? _lookbackIncremental
+    : _updatedDescIncremental;
+  return strategy(
     definition,
     _windowsPaging(definition),
     incremental.cursor,

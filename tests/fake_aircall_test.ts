@@ -843,3 +843,468 @@ describe("fake Aircall: the 10k cap on a large dataset", () => {
     assert.ok(performance.now() - t0 < 10_000);
   });
 });
+
+function _sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The X-AircallApi-* headers of a response, lower-cased names. */
+function _aircallHeaders(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of res.headers) {
+    if (k.toLowerCase().startsWith("x-aircallapi-")) out[k.toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** Status of a GET, the body read and ignored (faults may answer HTML). */
+async function _status(fake: FakeAircall, path: string): Promise<number> {
+  const res = await _fetch(fake, path);
+  await res.text();
+  return res.status;
+}
+
+async function _fetch(
+  fake: FakeAircall,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return await fetch(fake.url + path, {
+    ...init,
+    headers: { authorization: AUTH, ...(init.headers ?? {}) },
+  });
+}
+
+describe("fake Aircall: rate limit", () => {
+  it("answers the request over the limit 429 with the headers in seconds, blocks, then lets through", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { rateLimit: { limit: 3, windowMs: 1000, blockMs: 500 } },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await _fetch(fake, "/v1/ping");
+        assert.equal(res.status, 200);
+        assert.deepEqual(_aircallHeaders(res), {});
+        await res.text();
+      }
+      const t0 = Date.now();
+      const res = await _fetch(fake, "/v1/calls");
+      const t1 = Date.now();
+      assert.equal(res.status, 429);
+      const h = _aircallHeaders(res);
+      assert.deepEqual(Object.keys(h).sort(), [
+        "x-aircallapi-limit",
+        "x-aircallapi-remaining",
+        "x-aircallapi-reset",
+      ]);
+      assert.equal(h["x-aircallapi-limit"], "3");
+      assert.equal(h["x-aircallapi-remaining"], "0");
+      const reset = Number(h["x-aircallapi-reset"]);
+      assert.ok(Number.isInteger(reset) && reset < 1e12, String(reset));
+      assert.ok(reset >= Math.ceil((t0 + 500) / 1000), String(reset));
+      assert.ok(reset <= Math.ceil((t1 + 500) / 1000), String(reset));
+      const body = await res.json();
+      assert.equal(body.error, "Too Many Requests");
+      assert.equal(typeof body.troubleshoot, "string");
+
+      const during = await _get(fake, "/v1/ping");
+      assert.equal(during.status, 429);
+      assert.equal(during.body.error, "Too Many Requests");
+      // Unauthenticated requests count and are blocked too.
+      const anon = await fetch(fake.url + "/v1/ping");
+      assert.equal(anon.status, 429);
+      await anon.text();
+
+      await _sleep(t1 + 500 - Date.now() + 20);
+      for (let i = 0; i < 3; i++) {
+        assert.equal(await _status(fake, "/v1/ping"), 200);
+      }
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      assert.deepEqual(fake.requests.map((r) => r.status), [
+        200,
+        200,
+        200,
+        429,
+        429,
+        429,
+        200,
+        200,
+        200,
+        429,
+      ]);
+      assert.equal(fake.stats.rateLimited, 4);
+      assert.equal(fake.stats.served, 6);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("gives X-AircallApi-Reset in milliseconds with resetUnit ms, the exact end of the block", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: {
+        rateLimit: { limit: 2, windowMs: 1000, blockMs: 500, resetUnit: "ms" },
+      },
+    });
+    try {
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      const t0 = Date.now();
+      const res = await _fetch(fake, "/v1/ping");
+      const t1 = Date.now();
+      await res.text();
+      assert.equal(res.status, 429);
+      const reset = Number(res.headers.get("X-AircallApi-Reset"));
+      assert.ok(reset > 1e12, String(reset));
+      assert.ok(reset >= t0 + 500 && reset <= t1 + 500, `${t0} ${reset} ${t1}`);
+      assert.equal(res.headers.get("X-AircallApi-Limit"), "2");
+      assert.equal(res.headers.get("X-AircallApi-Remaining"), "0");
+      // The header of a request during the block names the same end.
+      const again = await _fetch(fake, "/v1/ping");
+      await again.text();
+      assert.equal(again.status, 429);
+      assert.equal(Number(again.headers.get("X-AircallApi-Reset")), reset);
+      // Obeying the header is enough.
+      await _sleep(reset - Date.now() + 5);
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("omits the headers with headers: false", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { rateLimit: { limit: 1, blockMs: 500, headers: false } },
+    });
+    try {
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      for (let i = 0; i < 2; i++) {
+        const res = await _fetch(fake, "/v1/ping");
+        assert.equal(res.status, 429);
+        assert.deepEqual(_aircallHeaders(res), {});
+        assert.equal((await res.json()).error, "Too Many Requests");
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("never limits evenly spaced requests at exactly the limit rate, and limits one more (manual clock)", async () => {
+    let clock = 1_700_000_000_000;
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      clock: () => clock,
+      faults: { rateLimit: { limit: 4, windowMs: 1000, blockMs: 500 } },
+    });
+    try {
+      const start = clock;
+      for (let k = 0; k < 24; k++) {
+        clock = start + k * 250;
+        assert.equal(await _status(fake, "/v1/ping"), 200, `k=${k}`);
+      }
+      // One more inside the same window is over the limit.
+      const over = await _fetch(fake, "/v1/ping");
+      await over.text();
+      assert.equal(over.status, 429);
+      assert.equal(
+        over.headers.get("X-AircallApi-Reset"),
+        String(Math.ceil((clock + 500) / 1000)),
+      );
+      clock += 499;
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      clock += 1;
+      // The block ends with an empty window: a burst of `limit` passes.
+      for (let i = 0; i < 4; i++) {
+        assert.equal(await _status(fake, "/v1/ping"), 200);
+      }
+      // Rolling window: the burst still counts 999 ms later, not 1000 ms later.
+      clock += 999;
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      assert.equal(fake.stats.rateLimited, 3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("answers a blocked request 429 even when other faults would apply", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: {
+        rateLimit: { limit: 1, blockMs: 500 },
+        serverErrorRate: 1,
+        resetRate: 0,
+      },
+    });
+    try {
+      assert.ok(await _status(fake, "/v1/ping") >= 500);
+      fake.faults.resetRate = 1;
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      assert.deepEqual(fake.stats, {
+        served: 0,
+        rateLimited: 2,
+        serverErrors: 1,
+        resets: 0,
+        stalls: 0,
+        truncated: 0,
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("fake Aircall: random faults and the kill point", () => {
+  it("answers 5xx with JSON or HTML bodies at serverErrorRate 1", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { serverErrorRate: 1 },
+    });
+    try {
+      const statuses = new Set<number>();
+      const types = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        const res = await _fetch(fake, "/v1/calls");
+        const text = await res.text();
+        assert.ok(
+          [500, 502, 503, 504].includes(res.status),
+          String(res.status),
+        );
+        assert.deepEqual(_aircallHeaders(res), {});
+        const type = res.headers.get("content-type") ?? "";
+        if (type.startsWith("application/json")) {
+          assert.equal(typeof JSON.parse(text).message, "string");
+          types.add("json");
+        } else {
+          assert.match(type, /^text\/html/);
+          assert.match(text, new RegExp(`<h1>${res.status} `));
+          types.add("html");
+        }
+        statuses.add(res.status);
+      }
+      assert.deepEqual([...types].sort(), ["html", "json"]);
+      assert.ok(statuses.size >= 3, [...statuses].join());
+      assert.equal(fake.stats.serverErrors, 30);
+      assert.equal(fake.stats.served, 0);
+      assert.deepEqual(
+        fake.requests.map((r) => r.status).filter((s) => s < 500),
+        [],
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("repeats the same faults for the same seed", async () => {
+    const run = async (seed: number) => {
+      const fake = await FakeAircall.start({
+        now: NOW,
+        seed,
+        counts: SMALL,
+        faults: { serverErrorRate: 0.5 },
+      });
+      try {
+        const out: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          out.push(await _status(fake, "/v1/ping"));
+        }
+        return out.join();
+      } finally {
+        await fake.close();
+      }
+    };
+    const a = await run(5);
+    assert.equal(await run(5), a);
+    assert.notEqual(await run(6), a);
+    assert.match(a, /200/);
+    assert.match(a, /50\d/);
+  });
+
+  it("resets the connection without a response at resetRate 1", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { resetRate: 1 },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(_fetch(fake, "/v1/calls"), TypeError);
+      }
+      assert.equal(fake.stats.resets, 3);
+      assert.deepEqual(fake.requests.map((r) => r.status), [0, 0, 0]);
+      fake.faults = {};
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("cuts 200 bodies in the middle at truncateRate 1, with Content-Length or chunked", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { truncateRate: 1 },
+    });
+    try {
+      const framings = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const res = await _fetch(fake, "/v1/calls?per_page=50");
+        assert.equal(res.status, 200);
+        framings.add(res.headers.has("content-length") ? "length" : "chunked");
+        let text: string | undefined;
+        try {
+          text = await res.text();
+        } catch {
+          text = undefined;
+        }
+        if (text !== undefined) assert.throws(() => JSON.parse(text));
+      }
+      assert.deepEqual([...framings].sort(), ["chunked", "length"]);
+      // Only 200s are cut: errors arrive whole.
+      const missing = await _get(fake, "/v1/nope");
+      assert.equal(missing.status, 404);
+      assert.equal(fake.stats.truncated, 12);
+      assert.equal(fake.stats.served, 1);
+      assert.deepEqual(
+        fake.requests.map((r) => r.status),
+        [...new Array(12).fill(0), 404],
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("stalls at stallRate 1, then answers if the client is still there", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { stallRate: 1, stallMs: 300 },
+    });
+    try {
+      const t0 = performance.now();
+      await assert.rejects(
+        _fetch(fake, "/v1/calls", { signal: AbortSignal.timeout(100) }),
+        (err: Error) => err.name === "TimeoutError",
+      );
+      assert.ok(performance.now() - t0 < 290);
+      const t1 = performance.now();
+      const late = await _get(fake, "/v1/ping");
+      assert.equal(late.status, 200);
+      assert.deepEqual(late.body, { ping: "pong" });
+      assert.ok(performance.now() - t1 >= 290);
+      assert.equal(fake.stats.stalls, 2);
+      assert.equal(fake.stats.served, 1);
+      assert.deepEqual(fake.requests.map((r) => r.status), [0, 0]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("calls the kill action once after N requests and stalls every later one", async () => {
+    let killed = 0;
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { kill: { afterRequests: 3, action: () => killed++ } },
+    });
+    try {
+      for (let i = 0; i < 3; i++) {
+        assert.equal(await _status(fake, "/v1/ping"), 200);
+        assert.equal(killed, 0);
+      }
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(
+          _fetch(fake, "/v1/calls", { signal: AbortSignal.timeout(100) }),
+          (err: Error) => err.name === "TimeoutError",
+        );
+        assert.equal(killed, 1);
+      }
+      assert.equal(fake.stats.stalls, 3);
+      assert.deepEqual(
+        fake.requests.map((r) => r.status),
+        [200, 200, 200, 0, 0, 0],
+      );
+      // A new kill object restarts the count.
+      fake.faults = { kill: { afterRequests: 1, action: () => killed++ } };
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      await assert.rejects(
+        _fetch(fake, "/v1/ping", { signal: AbortSignal.timeout(100) }),
+      );
+      assert.equal(killed, 2);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("limits random faults to pathPrefix", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { serverErrorRate: 1, pathPrefix: "/v1/calls" },
+    });
+    try {
+      assert.ok(await _status(fake, "/v1/calls") >= 500);
+      assert.ok(await _status(fake, "/v1/calls?page=2") >= 500);
+      assert.equal(await _status(fake, "/v1/tags"), 200);
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      fake.faults.pathPrefix = "/v1/tags";
+      assert.equal(await _status(fake, "/v1/calls"), 200);
+      assert.ok(await _status(fake, "/v1/tags") >= 500);
+      assert.equal(fake.stats.serverErrors, 3);
+      assert.equal(fake.stats.served, 3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("takes faults set after start, by assignment or mutation", async () => {
+    const fake = await FakeAircall.start({ now: NOW, counts: SMALL });
+    try {
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+      fake.faults = { serverErrorRate: 1 };
+      assert.ok(await _status(fake, "/v1/ping") >= 500);
+      fake.faults.serverErrorRate = 0;
+      fake.faults.rateLimit = { limit: 0, blockMs: 500 };
+      assert.equal(await _status(fake, "/v1/ping"), 429);
+      delete fake.faults.rateLimit;
+      assert.equal(await _status(fake, "/v1/ping"), 200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("closes promptly with stalled sockets open", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { stallRate: 1 },
+    });
+    const pending = [0, 1, 2].map(() =>
+      _fetch(fake, "/v1/calls").then(
+        (res) => res.text().then(() => "answered"),
+        () => "failed",
+      )
+    );
+    const deadline = performance.now() + 1000;
+    while (fake.stats.stalls < 3 && performance.now() < deadline) {
+      await _sleep(5);
+    }
+    assert.equal(fake.stats.stalls, 3);
+    const t0 = performance.now();
+    await fake.close();
+    assert.ok(performance.now() - t0 < 500);
+    assert.deepEqual(await Promise.all(pending), [
+      "failed",
+      "failed",
+      "failed",
+    ]);
+  });
+});

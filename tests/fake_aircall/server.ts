@@ -7,8 +7,13 @@
  * key order. Only `node:` built-ins and web APIs are used, so it runs under Deno and Node.
  *
  * Routing and responses live in {@link FakeAircall.handle}, a synchronous function of a request;
- * {@link FakeAircall.interceptors} run before it so fault switches (429 with X-AircallApi-*
- * headers, 5xx, ...) can be added without touching the routing.
+ * {@link FakeAircall.interceptors} run before it so ad-hoc answers can be added without touching the
+ * routing. Built-in fault switches ({@link FakeFaults}: per-company rate limit with 429 and
+ * X-AircallApi-* headers, random 5xx, connection resets, stalls, truncated bodies, and a kill
+ * point) are settable at start or at any time through {@link FakeAircall.faults}, and counted in
+ * {@link FakeAircall.stats}. Each request goes through, in this order: the rate limit, the kill
+ * point, the random faults (drawn from a stream seeded by the fake's seed), then interceptors and
+ * {@link FakeAircall.handle}.
  *
  * @module
  */
@@ -19,7 +24,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import {
   CALLS_HISTORY_SECONDS,
   createCalls,
@@ -45,6 +50,95 @@ export interface FakeAircallOptions {
   apiId?: string;
   /** Basic-auth password; default "test-api-token". */
   apiToken?: string;
+  /** Fault switches active from the first request; default none. The object is used as is (not copied). */
+  faults?: FakeFaults;
+  /** Wall clock of the rate limiter, unix milliseconds; default Date.now. Tests may pass a manual clock. */
+  clock?: () => number;
+}
+
+/**
+ * The rate-limit switch of {@link FakeFaults}: at most `limit` requests in any rolling window of
+ * `windowMs` (a request at time t counts while the clock is below t + windowMs). The request over
+ * the limit is answered 429 and blocks the company for `blockMs`; every request during the block
+ * is answered 429 too and does not count; the window starts empty when the block ends.
+ */
+export interface FakeRateLimit {
+  /** Requests allowed per window. */
+  limit: number;
+  /** Window length in milliseconds; default 60_000. */
+  windowMs?: number;
+  /** Block length in milliseconds after the limit is exceeded; default 60_000. */
+  blockMs?: number;
+  /** Unit of X-AircallApi-Reset: "s" (unix seconds, rounded up; default) or "ms" (unix milliseconds). */
+  resetUnit?: "s" | "ms";
+  /** Whether 429 responses carry the X-AircallApi-* headers; default true. */
+  headers?: boolean;
+}
+
+/** The kill-point switch of {@link FakeFaults}. */
+export interface FakeKillPoint {
+  /**
+   * How many requests are let through first. Requests are counted from the moment this object is
+   * installed (at start, or when it replaces another), every request received counting, rate-limited
+   * ones included. The next request that passes the rate limit calls `action` and stalls.
+   */
+  afterRequests: number;
+  /** Called once (e.g. to SIGKILL a connector subprocess). If it throws, that request gets a 500. */
+  action: () => void;
+}
+
+/**
+ * Fault switches of the fake, all off by default. Set them with {@link FakeAircallOptions.faults},
+ * by assigning {@link FakeAircall.faults}, or by mutating that object; they apply from the next
+ * request. State is kept per switch object: installing a new `rateLimit` object starts an empty
+ * window with no block, a new `kill` object restarts its count.
+ *
+ * Order per request: rate limit (a blocked request is answered 429 whatever else applies), kill
+ * point, then the random faults (only on paths starting with `pathPrefix`) checked as reset, stall,
+ * 5xx, truncation, then the normal handling (interceptors, auth, routing). The random faults draw
+ * six numbers per eligible request from a stream seeded by the fake's seed, so a run is repeatable.
+ */
+export interface FakeFaults {
+  /**
+   * Per-company rate limit. 429 responses carry X-AircallApi-Limit (= limit),
+   * X-AircallApi-Remaining (0) and X-AircallApi-Reset (end of the block) unless `headers` is false;
+   * body `{"error":"Too Many Requests","troubleshoot":"..."}`. Normal responses never carry
+   * X-AircallApi-* headers (as measured on the real API). Every request received counts.
+   */
+  rateLimit?: FakeRateLimit;
+  /** Probability (0..1) that a request is answered 500, 502, 503 or 504 with a small JSON or HTML body. */
+  serverErrorRate?: number;
+  /** Probability (0..1) that the connection is destroyed without any response. */
+  resetRate?: number;
+  /** Probability (0..1) that the server sends nothing for `stallMs`, then answers normally if the socket is still open. */
+  stallRate?: number;
+  /** Length of a random stall in milliseconds; default 120_000 (effectively forever). */
+  stallMs?: number;
+  /**
+   * Probability (0..1) that a 200 body is cut: headers go out (with the full Content-Length or
+   * chunked, half and half), then about half of the body, then the socket is closed.
+   */
+  truncateRate?: number;
+  /** Apply the random faults (5xx, reset, stall, truncation) only to paths starting with this; default all paths. */
+  pathPrefix?: string;
+  /** Kill point: let `afterRequests` requests through, then call `action()` once and stall every later request. */
+  kill?: FakeKillPoint;
+}
+
+/** Counters of {@link FakeAircall.stats}; each request lands in exactly one of them (a stall that later answers in two). */
+export interface FakeStats {
+  /** Requests answered by the normal handling (any status), stalled requests answered late included. */
+  served: number;
+  /** Requests answered 429 by the rate limit. */
+  rateLimited: number;
+  /** Requests answered a random 5xx. */
+  serverErrors: number;
+  /** Connections destroyed without a response. */
+  resets: number;
+  /** Requests stalled, by a random stall or after the kill point. */
+  stalls: number;
+  /** 200 responses cut in the middle of the body. */
+  truncated: number;
 }
 
 /** One entry of {@link FakeAircall.requests}. */
@@ -55,7 +149,7 @@ export interface FakeRequest {
   path: string;
   /** Query parameters (first occurrence of each name). */
   query: Record<string, string>;
-  /** Status code answered. */
+  /** Status code answered; 0 when a fault left the request without a complete response (reset, stall, truncation). */
   status: number;
 }
 
@@ -253,6 +347,105 @@ function _invalid(troubleshoot: string): FakeHttpResponse {
 const _NOT_FOUND = (): FakeHttpResponse =>
   _error(404, { message: "Not Found" });
 
+const _DEFAULT_WINDOW_MS = 60_000;
+const _DEFAULT_BLOCK_MS = 60_000;
+const _DEFAULT_STALL_MS = 120_000;
+
+/** Random 5xx answers: status, reason phrase. */
+const _SERVER_ERRORS: readonly [number, string][] = [
+  [500, "Internal Server Error"],
+  [502, "Bad Gateway"],
+  [503, "Service Unavailable"],
+  [504, "Gateway Timeout"],
+];
+
+/** The numbers drawn for one request eligible to random faults. */
+interface _Draw {
+  reset: number;
+  stall: number;
+  serverError: number;
+  truncate: number;
+  /** Picks the 5xx status and JSON vs HTML body. */
+  variant: number;
+  /** Picks Content-Length vs chunked for a truncation. */
+  chunked: number;
+}
+
+/** State of one rate-limit switch object. */
+interface _RateState {
+  config: FakeRateLimit;
+  /** Clock values of the counted requests inside the window, oldest first. */
+  stamps: number[];
+  /** Clock value at which the block ends; -Infinity when not blocked. */
+  blockedUntil: number;
+}
+
+/** State of one kill-point switch object. */
+interface _KillState {
+  config: FakeKillPoint;
+  /** Requests received since the switch was installed. */
+  seen: number;
+  fired: boolean;
+}
+
+/** A random 5xx answer: `variant` in [0, 1) picks the status and whether the body is JSON or HTML. */
+function _serverError(variant: number): FakeHttpResponse {
+  const pick = Math.min(
+    Math.floor(variant * _SERVER_ERRORS.length * 2),
+    _SERVER_ERRORS.length * 2 - 1,
+  );
+  const [status, reason] = _SERVER_ERRORS[pick >> 1];
+  if ((pick & 1) === 0) return { status, body: { message: reason } };
+  return {
+    status,
+    headers: { "content-type": "text/html" },
+    body:
+      `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n</body>\r\n</html>\r\n`,
+  };
+}
+
+/** The 429 answer of a blocked company. */
+function _tooManyRequests(
+  config: FakeRateLimit,
+  blockedUntil: number,
+): FakeHttpResponse {
+  const windowMs = config.windowMs ?? _DEFAULT_WINDOW_MS;
+  const response: FakeHttpResponse = {
+    status: 429,
+    body: {
+      error: "Too Many Requests",
+      troubleshoot:
+        `Rate limit of ${config.limit} requests per ${windowMs} ms reached; retry after the time given by X-AircallApi-Reset`,
+    },
+  };
+  if (config.headers !== false) {
+    const reset = config.resetUnit === "ms"
+      ? Math.ceil(blockedUntil)
+      : Math.ceil(blockedUntil / 1000);
+    response.headers = {
+      "X-AircallApi-Limit": String(config.limit),
+      "X-AircallApi-Remaining": "0",
+      "X-AircallApi-Reset": String(reset),
+    };
+  }
+  return response;
+}
+
+/** The body of a response as bytes, and its content headers. */
+function _encode(
+  response: FakeHttpResponse,
+): { bytes: Uint8Array; headers: Record<string, string> } {
+  const text = response.body === undefined
+    ? ""
+    : typeof response.body === "string"
+    ? response.body
+    : JSON.stringify(response.body);
+  return {
+    bytes: _ENCODER.encode(text),
+    headers: { ..._JSON_HEADERS, ...response.headers },
+  };
+}
+
 /** First index whose key is >= value. */
 function _lowerBound(keys: Float64Array, value: number): number {
   let lo = 0;
@@ -311,6 +504,14 @@ function _isResponse(v: unknown): v is FakeHttpResponse {
   return typeof v === "object" && v !== null;
 }
 
+/** The 500 answered when an interceptor, the handler or a kill action throws. */
+function _internalError(err: unknown): FakeHttpResponse {
+  return {
+    status: 500,
+    body: { message: "Internal Server Error", fake_error: String(err) },
+  };
+}
+
 function _queryRecord(search: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of search) if (!(k in out)) out[k] = v;
@@ -351,9 +552,27 @@ export class FakeAircall {
   readonly apiToken: string;
   /** "Now" of the fake, unix seconds; the calls horizon is `now - CALLS_HISTORY_SECONDS`. */
   now: number;
+  /** Fault switches; assign a new object or mutate this one, effective from the next request. */
+  faults: FakeFaults;
+  /** Counters of how requests were answered, faults included (updated in place). */
+  readonly stats: FakeStats = {
+    served: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    resets: 0,
+    stalls: 0,
+    truncated: 0,
+  };
+  /** Wall clock of the rate limiter, unix milliseconds (Date.now unless given at start). */
+  clock: () => number;
 
   private readonly _server: Server;
   private readonly _rng: Rng;
+  private readonly _faultRng: Rng;
+  private _rateState: _RateState | undefined;
+  private _killState: _KillState | undefined;
+  private readonly _stallTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly _sockets = new Set<Socket>();
   private readonly _views = new Map<string, _View>();
   private _version = 0;
 
@@ -365,8 +584,13 @@ export class FakeAircall {
     seed: number,
     apiId: string,
     apiToken: string,
+    faults: FakeFaults,
+    clock: () => number,
   ) {
     this._server = server;
+    this.faults = faults;
+    this.clock = clock;
+    this._faultRng = streamRng(seed, "faults");
     this.url = url;
     this.data = data;
     this.now = now;
@@ -399,7 +623,13 @@ export class FakeAircall {
       seed,
       options.apiId ?? "test-api-id",
       options.apiToken ?? "test-api-token",
+      options.faults ?? {},
+      options.clock ?? Date.now,
     );
+    server.on("connection", (socket: Socket) => {
+      fake._sockets.add(socket);
+      socket.once("close", () => fake._sockets.delete(socket));
+    });
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       void fake._serve(req, res);
     });
@@ -474,11 +704,15 @@ export class FakeAircall {
     return this._list(spec, request);
   }
 
-  /** Stop listening and drop open connections. */
+  /** Stop listening and drop open connections, stalled ones included. */
   close(): Promise<void> {
+    for (const timer of this._stallTimers) clearTimeout(timer);
+    this._stallTimers.clear();
     return new Promise((resolve, reject) => {
       this._server.close((err) => (err ? reject(err) : resolve()));
       this._server.closeAllConnections();
+      for (const socket of this._sockets) socket.destroy();
+      this._sockets.clear();
     });
   }
 
@@ -643,7 +877,10 @@ export class FakeAircall {
     return view;
   }
 
-  /** The node:http request listener: interceptors, then {@link handle}; logs and writes the reply. */
+  /**
+   * The node:http request listener: rate limit, kill point, random faults, then interceptors and
+   * {@link handle}; logs and writes the reply.
+   */
   private async _serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -656,36 +893,211 @@ export class FakeAircall {
       search: new URLSearchParams(qi < 0 ? "" : raw.slice(qi + 1)),
       authorization: req.headers.authorization,
     };
-    let response: FakeHttpResponse | undefined;
+    const faults = this.faults;
+    const kill = this._killTick(faults.kill);
+
+    const limited = this._rateLimit(faults.rateLimit);
+    if (limited !== undefined) {
+      this.stats.rateLimited++;
+      this._log(request, limited.status);
+      this._write(res, limited);
+      return;
+    }
+
+    if (kill !== undefined && kill.seen > kill.config.afterRequests) {
+      if (!kill.fired) {
+        kill.fired = true;
+        try {
+          kill.config.action();
+        } catch (err) {
+          this._log(request, 500);
+          this._write(res, _internalError(err));
+          return;
+        }
+      }
+      this._stall(request, res, undefined);
+      return;
+    }
+
+    const draw = this._draw(faults, request.path);
+    if (draw !== undefined) {
+      if (draw.reset < (faults.resetRate ?? 0)) {
+        this.stats.resets++;
+        this._log(request, 0);
+        res.destroy();
+        return;
+      }
+      if (draw.stall < (faults.stallRate ?? 0)) {
+        this._stall(request, res, faults.stallMs ?? _DEFAULT_STALL_MS);
+        return;
+      }
+      if (draw.serverError < (faults.serverErrorRate ?? 0)) {
+        const response = _serverError(draw.variant);
+        this.stats.serverErrors++;
+        this._log(request, response.status);
+        this._write(res, response);
+        return;
+      }
+    }
+
+    const response = await this._respond(request);
+    if (
+      draw !== undefined && draw.truncate < (faults.truncateRate ?? 0) &&
+      response.status === 200 && !res.destroyed
+    ) {
+      const { bytes, headers } = _encode(response);
+      if (bytes.length >= 2) {
+        this.stats.truncated++;
+        this._log(request, 0);
+        this._truncate(req, res, bytes, headers, draw.chunked < 0.5);
+        return;
+      }
+    }
+    this.stats.served++;
+    this._log(request, response.status);
+    this._write(res, response);
+  }
+
+  /** The normal handling: interceptors, then {@link handle}; a throw becomes a 500. */
+  private async _respond(request: FakeHttpRequest): Promise<FakeHttpResponse> {
     try {
       for (const hook of this.interceptors) {
-        response = await hook(request, this);
-        if (response !== undefined) break;
+        const response = await hook(request, this);
+        if (response !== undefined) return response;
       }
-      response ??= this.handle(request);
+      return this.handle(request);
     } catch (err) {
-      response = {
-        status: 500,
-        body: { message: "Internal Server Error", fake_error: String(err) },
-      };
+      return _internalError(err);
     }
+  }
+
+  /** Append to {@link requests}. */
+  private _log(request: FakeHttpRequest, status: number): void {
     this.requests.push({
       method: request.method,
       path: request.path,
       query: _queryRecord(request.search),
-      status: response.status,
+      status,
     });
-    const text = response.body === undefined
-      ? ""
-      : typeof response.body === "string"
-      ? response.body
-      : JSON.stringify(response.body);
-    const bytes = _ENCODER.encode(text);
+  }
+
+  /** Send a complete response with Content-Length (nothing when the socket is gone). */
+  private _write(res: ServerResponse, response: FakeHttpResponse): void {
+    if (res.destroyed) return;
+    const { bytes, headers } = _encode(response);
     res.writeHead(response.status, {
-      ..._JSON_HEADERS,
-      ...response.headers,
+      ...headers,
       "content-length": String(bytes.length),
     });
     res.end(bytes);
+  }
+
+  /** Send the headers and about half of the body, then close the connection. */
+  private _truncate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bytes: Uint8Array,
+    headers: Record<string, string>,
+    chunked: boolean,
+  ): void {
+    res.writeHead(
+      200,
+      chunked ? headers : {
+        ...headers,
+        "content-length": String(bytes.length),
+      },
+    );
+    res.write(bytes.subarray(0, bytes.length >> 1), () => {
+      req.socket.destroy();
+    });
+  }
+
+  /**
+   * Send nothing: forever (until the client or {@link close} drops the connection) when `ms` is
+   * undefined, else for `ms` milliseconds, then answer normally if the socket is still open.
+   */
+  private _stall(
+    request: FakeHttpRequest,
+    res: ServerResponse,
+    ms: number | undefined,
+  ): void {
+    this.stats.stalls++;
+    this._log(request, 0);
+    if (ms === undefined) return;
+    const timer = setTimeout(() => {
+      this._stallTimers.delete(timer);
+      if (res.destroyed) return;
+      void this._respond(request).then((response) => {
+        if (res.destroyed) return;
+        this.stats.served++;
+        this._write(res, response);
+      });
+    }, ms);
+    this._stallTimers.add(timer);
+    res.once("close", () => {
+      clearTimeout(timer);
+      this._stallTimers.delete(timer);
+    });
+  }
+
+  /** Count this request for the kill point; its state, or undefined when no kill point is set. */
+  private _killTick(config: FakeKillPoint | undefined): _KillState | undefined {
+    if (config === undefined) return undefined;
+    if (this._killState?.config !== config) {
+      this._killState = { config, seen: 0, fired: false };
+    }
+    this._killState.seen++;
+    return this._killState;
+  }
+
+  /** Apply the rate limit to this request: the 429 answer, or undefined when it passes. */
+  private _rateLimit(
+    config: FakeRateLimit | undefined,
+  ): FakeHttpResponse | undefined {
+    if (config === undefined) return undefined;
+    if (this._rateState?.config !== config) {
+      this._rateState = { config, stamps: [], blockedUntil: -Infinity };
+    }
+    const state = this._rateState;
+    const now = this.clock();
+    if (now < state.blockedUntil) {
+      return _tooManyRequests(config, state.blockedUntil);
+    }
+    const windowMs = config.windowMs ?? _DEFAULT_WINDOW_MS;
+    const stamps = state.stamps;
+    let old = 0;
+    while (old < stamps.length && stamps[old] <= now - windowMs) old++;
+    if (old > 0) stamps.splice(0, old);
+    if (stamps.length >= config.limit) {
+      state.blockedUntil = now + (config.blockMs ?? _DEFAULT_BLOCK_MS);
+      state.stamps = [];
+      return _tooManyRequests(config, state.blockedUntil);
+    }
+    stamps.push(now);
+    return undefined;
+  }
+
+  /** The random numbers of this request, or undefined when no random fault can apply to it. */
+  private _draw(faults: FakeFaults, path: string): _Draw | undefined {
+    if (
+      !((faults.resetRate ?? 0) > 0 || (faults.stallRate ?? 0) > 0 ||
+        (faults.serverErrorRate ?? 0) > 0 || (faults.truncateRate ?? 0) > 0)
+    ) {
+      return undefined;
+    }
+    if (
+      faults.pathPrefix !== undefined && !path.startsWith(faults.pathPrefix)
+    ) {
+      return undefined;
+    }
+    const rng = this._faultRng;
+    return {
+      reset: rng(),
+      stall: rng(),
+      serverError: rng(),
+      truncate: rng(),
+      variant: rng(),
+      chunked: rng(),
+    };
   }
 }
