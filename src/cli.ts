@@ -137,12 +137,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const config = await loadConfig(options.config);
       const streams = await readCatalog(options.catalog);
       const state = await readState(options.state);
-      const complete = await read(config, streams, state, {
+      const failures = await read(config, streams, state, {
         apiUrl: _apiUrl(io),
         now,
         writer,
       });
-      if (!complete) exitCode = 1;
+      for (const { stream, error } of failures) {
+        await io.stderr(
+          redact(`source-aircall: stream ${stream} failed: ${error.message}\n`),
+        );
+      }
+      if (failures.length > 0) exitCode = 1;
     });
 
   try {

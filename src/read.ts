@@ -7,11 +7,17 @@
  * @module
  */
 
-import { asConnectorError } from "./errors.ts";
+import { asConnectorError, type ConnectorError } from "./errors.ts";
 import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
+
+/** A stream that ended INCOMPLETE. */
+export interface StreamFailure {
+  stream: string;
+  error: ConnectorError;
+}
 
 /**
  * Reads every configured stream, in catalog order.
@@ -21,7 +27,7 @@ import type { StreamDefinition } from "./streams/mod.ts";
  * @param context The client, config and the sync's clock.
  * @param writer Where messages go.
  * @param onStreamStart Told which stream is being read, for status reports.
- * @returns Whether every stream completed.
+ * @returns The streams that failed, with why (empty when all completed).
  */
 export async function readStreams(
   streams: readonly ConfiguredStream[],
@@ -29,8 +35,8 @@ export async function readStreams(
   context: ReaderContext,
   writer: MessageWriter,
   onStreamStart?: (stream: string) => void,
-): Promise<boolean> {
-  let allComplete = true;
+): Promise<StreamFailure[]> {
+  const failures: StreamFailure[] = [];
   for (const { definition, syncMode } of streams) {
     const name = definition.name;
     onStreamStart?.(name);
@@ -57,8 +63,8 @@ export async function readStreams(
       await progress.finish();
       await writer.streamStatus(name, "COMPLETE");
     } catch (error) {
-      allComplete = false;
       const failure = asConnectorError(error);
+      failures.push({ stream: name, error: failure });
       await writer.log("ERROR", `Stream ${name} failed: ${failure.message}`);
       await writer.error(
         failure.failureType,
@@ -70,7 +76,7 @@ export async function readStreams(
     }
     await writer.flush();
   }
-  return allComplete;
+  return failures;
 }
 
 /** Counts, checkpoints and statuses of one stream. */

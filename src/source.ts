@@ -14,7 +14,7 @@ import {
   supportedSyncModes,
 } from "./inputs.ts";
 import type { MessageWriter } from "./protocol.ts";
-import { readStreams } from "./read.ts";
+import { readStreams, type StreamFailure } from "./read.ts";
 import {
   type Config,
   CONNECTION_SPECIFICATION,
@@ -131,14 +131,14 @@ export async function check(
 /**
  * `read`: every configured stream, in catalog order.
  *
- * @returns Whether every stream completed.
+ * @returns The streams that failed (empty when all completed).
  */
 export function read(
   config: Config,
   streams: readonly ConfiguredStream[],
   state: InputState,
   context: SourceContext,
-): Promise<boolean> {
+): Promise<StreamFailure[]> {
   let current: string | undefined;
   return readStreams(
     streams,

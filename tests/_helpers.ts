@@ -5,7 +5,7 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,15 +166,85 @@ export interface Message {
 
 /** What one CLI run printed. */
 export interface CliRun {
+  /** Exit code, or -1 when killed by a signal. */
   code: number;
+  /** The signal that killed it, if any. */
+  signal: string | null;
   stdout: string;
   stderr: string;
-  /** stdout parsed line by line (throws on a non-JSON line). */
+  /** stdout parsed line by line; a killed run's cut last line is dropped. */
   messages: Message[];
 }
 
+/** A running CLI subprocess. */
+export interface CliProcess {
+  child: ChildProcess;
+  /** Resolves when it exits; rejects on a non-JSON stdout line or a leaked credential. */
+  result: Promise<CliRun>;
+}
+
+function _parseLines(stdout: string, killed: boolean): Message[] {
+  const lines = stdout.split("\n");
+  const last = lines.pop();
+  if (last !== "" && !killed) {
+    throw new Error(`stdout does not end with a newline: ${last}`);
+  }
+  return lines.map((line, index) => {
+    try {
+      return JSON.parse(line);
+    } catch {
+      throw new Error(`stdout line ${index + 1} is not JSON: ${line}`);
+    }
+  });
+}
+
 /**
- * Runs `mod.ts` in a subprocess with the documented permission flags.
+ * Starts `mod.ts` in a subprocess with the documented permission flags.
+ * Every run of the suite is checked for the test credentials: any output
+ * that holds one fails the test.
+ *
+ * @param args CLI arguments.
+ * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).
+ */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): CliProcess {
+  const child = spawn(
+    process.execPath,
+    ["run", ...DENO_RUN_FLAGS, join(ROOT, "mod.ts"), ...args],
+    {
+      env: { ...process.env, ...env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on("data", (chunk: Buffer) => out.push(chunk));
+  child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
+  const result = new Promise<CliRun>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      try {
+        const stdout = Buffer.concat(out).toString("utf8");
+        const stderr = Buffer.concat(err).toString("utf8");
+        for (const secret of [TEST_API_ID, TEST_API_TOKEN]) {
+          if (stdout.includes(secret) || stderr.includes(secret)) {
+            throw new Error(`A test credential leaked: ${args.join(" ")}`);
+          }
+        }
+        const messages = _parseLines(stdout, signal !== null);
+        resolve({ code: code ?? -1, signal, stdout, stderr, messages });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  return { child, result };
+}
+
+/**
+ * Runs `mod.ts` to completion; see {@linkcode spawnCli}.
  *
  * @param args CLI arguments.
  * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).
@@ -183,34 +253,7 @@ export function runCli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["run", ...DENO_RUN_FLAGS, join(ROOT, "mod.ts"), ...args],
-      {
-        env: { ...process.env, ...env, NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      const lines = stdout.split("\n").filter((line) => line.length > 0);
-      const messages = lines.map((line, index) => {
-        try {
-          return JSON.parse(line);
-        } catch {
-          throw new Error(`stdout line ${index + 1} is not JSON: ${line}`);
-        }
-      });
-      resolve({ code: code ?? -1, stdout, stderr, messages });
-    });
-  });
+  return spawnCli(args, env).result;
 }
 
 /** Messages of one type (and, for TRACE, one trace type). */

@@ -39,7 +39,7 @@ function clientWith(answers: Answer[]) {
         : Promise.resolve(answer);
     },
   });
-  return { client, sleeps, urls };
+  return { client, sleeps, urls, scheduler };
 }
 
 const json = (status: number, body: unknown, headers = {}) =>
@@ -127,6 +127,31 @@ describe("AircallClient", () => {
     ]);
     await client.get("/v1/ping");
     assert.deepEqual(sleeps, [42_000]);
+  });
+});
+
+describe("rate-limit headers", () => {
+  it("lower the pace to a reported limit below the configured one", async () => {
+    const { client, scheduler } = clientWith([
+      json(429, {}, { "X-AircallApi-Limit": "30" }),
+      json(200, {}),
+    ]);
+    await client.get("/v1/ping");
+    assert.equal(scheduler.perMinute, 30);
+  });
+
+  it("pause every request when a success says none remain", async () => {
+    const reset = String(1_700_000_000 + 7);
+    const { client, sleeps } = clientWith([
+      json(200, {}, {
+        "X-AircallApi-Remaining": "0",
+        "X-AircallApi-Reset": reset,
+      }),
+      json(200, {}),
+    ]);
+    await client.get("/v1/ping");
+    await client.get("/v1/ping");
+    assert.deepEqual(sleeps, [7_000]);
   });
 });
 
