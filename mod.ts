@@ -13,8 +13,7 @@
  * @module
  */
 
-import { runCli } from "./src/cli.ts";
-import * as runtime from "./src/runtime.ts";
+import { main } from "./src/main.ts";
 
 export { type CliIo, runCli } from "./src/cli.ts";
 export { AircallClient, type ClientOptions } from "./src/aircall/client.ts";
@@ -33,12 +32,4 @@ export {
 } from "./src/streams/mod.ts";
 export { VERSION } from "./src/version.ts";
 
-if (import.meta.main) {
-  runtime.exit(
-    await runCli(runtime.args(), {
-      stdout: runtime.stdout,
-      stderr: runtime.stderr,
-      env: runtime.env,
-    }),
-  );
-}
+if (import.meta.main) await main();
