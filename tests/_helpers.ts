@@ -6,25 +6,37 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
+import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 import { STREAMS } from "../src/streams/mod.ts";
 import { FakeAircall, type FakeAircallOptions } from "./fake_aircall/mod.ts";
 
-/** The repository root. */
-export const ROOT: string = new URL("..", import.meta.url).pathname;
+/** The repository root (found upwards, so bundled copies of the tests work too). */
+export const ROOT: string = _findRoot(
+  fileURLToPath(new URL(".", import.meta.url)),
+);
 
-/** The permission flags the CLI is documented to need, and no more. */
-export const DENO_RUN_FLAGS: readonly string[] = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-env",
-];
+function _findRoot(dir: string): string {
+  if (existsSync(join(dir, "deno.json"))) return dir + "/";
+  const parent = dirname(dir);
+  if (parent === dir) throw new Error("No deno.json above the tests");
+  return _findRoot(parent);
+}
+
+/**
+ * The CLI under test: `deno run` with exactly the permissions the compile
+ * task bakes in, or under Node (the npm build's test pass) the npm bundle.
+ */
+const CLI_COMMAND: readonly string[] = process.versions.deno
+  ? [process.execPath, "run", ...CLI_PERMISSIONS, join(ROOT, "mod.ts")]
+  : [process.execPath, join(ROOT, "npm/bin/source-aircall.mjs")];
 
 /** Credentials the fake accepts; a grep of all test output must not find them. */
 export const TEST_API_ID = "test-api-id-7Qk2";
@@ -199,7 +211,7 @@ function _parseLines(stdout: string, killed: boolean): Message[] {
 }
 
 /**
- * Starts `mod.ts` in a subprocess with the documented permission flags.
+ * Starts the CLI in a subprocess (see `CLI_COMMAND`).
  * Every run of the suite is checked for the test credentials: any output
  * that holds one fails the test.
  *
@@ -211,8 +223,8 @@ export function spawnCli(
   env: Record<string, string> = {},
 ): CliProcess {
   const child = spawn(
-    process.execPath,
-    ["run", ...DENO_RUN_FLAGS, join(ROOT, "mod.ts"), ...args],
+    CLI_COMMAND[0],
+    [...CLI_COMMAND.slice(1), ...args],
     {
       env: { ...process.env, ...env, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -244,7 +256,7 @@ export function spawnCli(
 }
 
 /**
- * Runs `mod.ts` to completion; see {@linkcode spawnCli}.
+ * Runs the CLI to completion; see {@linkcode spawnCli}.
  *
  * @param args CLI arguments.
  * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).

@@ -1,0 +1,52 @@
+/**
+ * `deno task test:node`: the test suite under Node, against the npm build.
+ * Each test file is bundled for Node (`deno bundle --platform=node`) into
+ * `dist/node_tests/`, then run with `node --test`; the tests then drive the
+ * CLI as `node npm/bin/source-aircall.mjs`. Run `deno task build:npm` first.
+ *
+ * Extra arguments are passed to `node --test` (e.g. reporters).
+ *
+ * @module
+ */
+
+const root = new URL("..", import.meta.url);
+const out = new URL("dist/node_tests/", root);
+
+/** Tests of the Deno toolchain itself (build, compile), not of the connector. */
+const DENO_ONLY = new Set(["package_test.ts"]);
+
+async function _run(command: string, args: string[]): Promise<number> {
+  const { code } = await new Deno.Command(command, {
+    args,
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return code;
+}
+
+try {
+  await Deno.stat(new URL("npm/bin/source-aircall.mjs", root));
+} catch {
+  console.error("No npm build: run `deno task build:npm` first.");
+  Deno.exit(1);
+}
+await Deno.remove(out, { recursive: true }).catch(() => {});
+await Deno.mkdir(out, { recursive: true });
+const bundles: string[] = [];
+for await (const entry of Deno.readDir(new URL("tests/", root))) {
+  if (!entry.name.endsWith("_test.ts") || DENO_ONLY.has(entry.name)) continue;
+  const bundle = `dist/node_tests/${entry.name.replace(/\.ts$/, ".mjs")}`;
+  const code = await _run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform=node",
+    "--output",
+    bundle,
+    `tests/${entry.name}`,
+  ]);
+  if (code !== 0) Deno.exit(code);
+  bundles.push(bundle);
+}
+bundles.sort();
+Deno.exit(await _run("node", ["--test", ...Deno.args, ...bundles]));
