@@ -16,19 +16,36 @@
 import { main } from "./src/main.ts";
 
 export { type CliIo, runCli } from "./src/cli.ts";
-export { AircallClient, type ClientOptions } from "./src/aircall/client.ts";
-export { ConnectorError, type FailureType } from "./src/errors.ts";
-export { MessageWriter } from "./src/protocol.ts";
-export { catalog, specMessage } from "./src/source.ts";
 export {
-  type Config,
-  ConfigSchema,
-  CONNECTION_SPECIFICATION,
-} from "./src/spec.ts";
+  AircallClient,
+  type ClientOptions,
+  type Query,
+  type RetryInfo,
+} from "./src/aircall/client.ts";
+export { Scheduler, type SchedulerClock } from "./src/aircall/scheduler.ts";
+export { ConnectorError, type FailureType } from "./src/errors.ts";
+export type { JsonSchema, ObjectSchema } from "./src/json_schema.ts";
+export {
+  type LogLevel,
+  MessageWriter,
+  type StateBlob,
+  type StatusReason,
+  type StreamStatus,
+  type WriterOptions,
+} from "./src/protocol.ts";
+export { type Redactor, redactorFor } from "./src/redact.ts";
+export type { Sink } from "./src/runtime.ts";
+export { catalog, spec } from "./src/source.ts";
+export { parseConfig } from "./src/inputs.ts";
+export { type Config, CONNECTION_SPECIFICATION } from "./src/spec.ts";
 export {
   findStream,
+  type Incremental,
+  type Paging,
   type StreamDefinition,
   STREAMS,
+  supportedSyncModes,
+  type SyncMode,
 } from "./src/streams/mod.ts";
 export { VERSION } from "./src/version.ts";
 

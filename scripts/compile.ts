@@ -1,6 +1,7 @@
 /**
  * `deno task compile` / `deno task compile:all`: standalone binaries in
- * `dist/`, with exactly the CLI's permissions baked in.
+ * `dist/`, with exactly the CLI's permissions baked in. `--target T`
+ * compiles one target (the release workflow uses it).
  *
  * `deno compile` downloads its runtime for each target from Deno's release
  * host; where that host is unreachable the task says so and exits 1.
@@ -63,7 +64,10 @@ async function _compile(target?: string): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  const targets = Deno.args.includes("--all") ? TARGETS : [undefined];
+  const only = Deno.args.indexOf("--target");
+  const targets = Deno.args.includes("--all")
+    ? TARGETS
+    : [only >= 0 ? Deno.args[only + 1] : undefined];
   let ok = true;
   for (const target of targets) ok = (await _compile(target)) && ok;
   Deno.exit(ok ? 0 : 1);

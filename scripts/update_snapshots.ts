@@ -6,14 +6,13 @@
  * @module
  */
 
-import { catalog, specMessage } from "../mod.ts";
+import { catalog, spec } from "../mod.ts";
 
 const dir = new URL("../tests/snapshots/", import.meta.url);
 await Deno.mkdir(dir, { recursive: true });
-const spec = specMessage().spec as Record<string, unknown>;
 await Deno.writeTextFile(
   new URL("spec.json", dir),
-  JSON.stringify(spec, null, 2) + "\n",
+  JSON.stringify(spec(), null, 2) + "\n",
 );
 await Deno.writeTextFile(
   new URL("catalog.json", dir),

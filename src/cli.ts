@@ -8,17 +8,20 @@
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { DEFAULT_API_URL } from "./aircall/client.ts";
 import { asConnectorError, ConnectorError } from "./errors.ts";
-import { readCatalog, readConfig, readJsonFile, readState } from "./inputs.ts";
+import { parseConfig, readCatalog, readJsonFile, readState } from "./inputs.ts";
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink } from "./runtime.ts";
-import { catalog, check, read, specMessage } from "./source.ts";
+import { catalog, check, read, spec } from "./source.ts";
 import { VERSION } from "./version.ts";
 
 /** What the CLI needs from the runtime. */
 export interface CliIo {
+  /** Where protocol messages go. */
   stdout: Sink;
+  /** Where human diagnostics go. */
   stderr: Sink;
+  /** Reads an environment variable (`AIRCALL_API_URL`). */
   env: (name: string) => string | undefined;
   /** Epoch milliseconds (default `Date.now`). */
   now?: () => number;
@@ -68,9 +71,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   /** Reads the config file once: its secrets are masked from then on. */
   const loadConfig = async (path: string) => {
-    redact = redactorFor(await readJsonFile(path, "Config").catch(() => ({})));
+    const raw = await readJsonFile(path, "Config");
+    redact = redactorFor(raw);
     writer = new MessageWriter({ sink: io.stdout, redact, now });
-    return readConfig(path, now());
+    return parseConfig(raw, now());
   };
 
   const program = new Command()
@@ -81,8 +85,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .version(VERSION)
     .addHelpText("after", HELP_EXAMPLES)
     .exitOverride()
+    // Help and version are for humans: stdout carries protocol messages only.
     .configureOutput({
-      writeOut: (text) => void io.stdout(text),
+      writeOut: (text) => void io.stderr(text),
       writeErr: (text) => void io.stderr(text),
       outputError: () => {},
     })
@@ -92,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("Print the connector's SPEC (its config fields).")
     .allowUnknownOption().allowExcessArguments()
     .action(async () => {
-      await writer.message(specMessage());
+      await writer.spec(spec());
     });
 
   program.command("check")
@@ -107,10 +112,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         config = await loadConfig(path);
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
-        await writer.message({
-          type: "CONNECTION_STATUS",
-          connectionStatus: { status: "FAILED", message: error.message },
-        });
+        await writer.connectionStatus("FAILED", error.message);
         return;
       }
       await check(config, { apiUrl: _apiUrl(io), now, writer });
@@ -122,7 +124,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .allowUnknownOption().allowExcessArguments()
     .action(async ({ config: path }) => {
       await loadConfig(path);
-      await writer.message({ type: "CATALOG", catalog: catalog() });
+      await writer.catalog(catalog());
     });
 
   program.command("read")

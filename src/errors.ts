@@ -23,6 +23,8 @@ export class ConnectorError extends Error {
   readonly internalMessage?: string;
 
   /**
+   * Creates a failure.
+   *
    * @param failureType How Airbyte should classify the failure.
    * @param message One line for humans: what went wrong and what to do.
    * @param internalMessage Optional technical detail.

@@ -11,10 +11,12 @@ import { z } from "zod";
 import { ConnectorError } from "./errors.ts";
 import { type Config, ConfigSchema } from "./spec.ts";
 import type { StateBlob } from "./protocol.ts";
-import { findStream, type StreamDefinition } from "./streams/mod.ts";
-
-/** A sync mode of a configured stream. */
-export type SyncMode = "full_refresh" | "incremental";
+import {
+  findStream,
+  type StreamDefinition,
+  supportedSyncModes,
+  type SyncMode,
+} from "./streams/mod.ts";
 
 /** One stream of the configured catalog, resolved to its definition. */
 export interface ConfiguredStream {
@@ -33,7 +35,7 @@ function _describeType(value: unknown): string {
   if (value === undefined) return "an empty file";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Where a JSON.parse failure happened, as "line L, column C", without content. */
@@ -123,16 +125,6 @@ export function parseConfig(raw: unknown, now: number): Config {
   return result.data;
 }
 
-/**
- * Reads and validates a config file.
- *
- * @param path The config file's path.
- * @param now The current time in epoch milliseconds.
- */
-export async function readConfig(path: string, now: number): Promise<Config> {
-  return parseConfig(await readJsonFile(path, "Config"), now);
-}
-
 const ConfiguredCatalogSchema = z.object({
   streams: z.array(z.object({
     stream: z.object({ name: z.string() }),
@@ -180,18 +172,6 @@ export function parseCatalog(raw: unknown): ConfiguredStream[] {
     }
     return { definition, syncMode: sync_mode as SyncMode };
   });
-}
-
-/**
- * The sync modes a stream supports.
- *
- * @param definition The stream.
- * @returns `full_refresh`, plus `incremental` where the stream has a cursor.
- */
-export function supportedSyncModes(definition: StreamDefinition): SyncMode[] {
-  return definition.incremental
-    ? ["full_refresh", "incremental"]
-    : ["full_refresh"];
 }
 
 /**

@@ -12,7 +12,9 @@ export type JsonSchema = { [key: string]: unknown };
 
 /** A JSON Schema node describing an object with named properties. */
 export interface ObjectSchema extends JsonSchema {
+  /** `"object"`, or `["null", "object"]` when nullable. */
   type: string | string[];
+  /** The known fields. */
   properties: Record<string, JsonSchema>;
 }
 

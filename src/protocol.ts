@@ -1,7 +1,8 @@
 /**
  * Airbyte protocol messages and the writer that prints them: one compact JSON
- * object per line, batched into large writes, with secrets masked in every
- * message the connector writes itself.
+ * object per line, batched into large writes, with secrets masked in the
+ * strings of every LOG, TRACE and CONNECTION_STATUS (never in keys, numbers,
+ * records or states, which must reach the platform intact).
  *
  * @module
  */
@@ -57,7 +58,11 @@ export class MessageWriter {
   #buffer: string[] = [];
   #buffered = 0;
 
-  /** @param options Where to write and how to mask secrets. */
+  /**
+   * Creates a writer.
+   *
+   * @param options Where to write and how to mask secrets.
+   */
   constructor(options: WriterOptions) {
     this.#sink = options.sink;
     this.#redact = options.redact;
@@ -84,7 +89,7 @@ export class MessageWriter {
     streamState: StateBlob,
     recordCount: number,
   ): Promise<void> | void {
-    return this.#message({
+    return this.#push(JSON.stringify({
       type: "STATE",
       state: {
         type: "STREAM",
@@ -94,7 +99,7 @@ export class MessageWriter {
         },
         sourceStats: { recordCount },
       },
-    });
+    }));
   }
 
   /** Queues a LOG line. */
@@ -144,9 +149,25 @@ export class MessageWriter {
     });
   }
 
-  /** Queues any other message (SPEC, CATALOG, CONNECTION_STATUS) as is. */
-  message(message: Record<string, unknown>): Promise<void> | void {
-    return this.#message(message);
+  /** Queues the SPEC message. */
+  spec(spec: Record<string, unknown>): Promise<void> | void {
+    return this.#push(JSON.stringify({ type: "SPEC", spec }));
+  }
+
+  /** Queues the CATALOG message. */
+  catalog(catalog: Record<string, unknown>): Promise<void> | void {
+    return this.#push(JSON.stringify({ type: "CATALOG", catalog }));
+  }
+
+  /** Queues the one CONNECTION_STATUS of `check`. */
+  connectionStatus(
+    status: "SUCCEEDED" | "FAILED",
+    message?: string,
+  ): Promise<void> | void {
+    return this.#message({
+      type: "CONNECTION_STATUS",
+      connectionStatus: { status, ...(message ? { message } : {}) },
+    });
   }
 
   /** Writes everything buffered. */
@@ -165,8 +186,15 @@ export class MessageWriter {
     });
   }
 
+  /** A message the connector wrote itself: secrets masked in its strings. */
   #message(message: Record<string, unknown>): Promise<void> | void {
-    return this.#push(this.#redact(JSON.stringify(message)));
+    return this.#push(
+      JSON.stringify(
+        message,
+        (_key, value) =>
+          typeof value === "string" ? this.#redact(value) : value,
+      ),
+    );
   }
 
   #push(line: string): Promise<void> | void {

@@ -87,7 +87,6 @@ class _StreamProgress {
   #running = false;
   #estimated = false;
   #emitted?: string;
-  #pending?: StateBlob;
 
   constructor(definition: StreamDefinition, writer: MessageWriter) {
     this.#definition = definition;
@@ -113,34 +112,27 @@ class _StreamProgress {
     await this.#writer.estimate(this.#definition.name, rows);
   }
 
-  /** A state equal to the last one emitted is held back until it says more. */
+  /**
+   * Emits a STATE with the records since the previous one. Readers only
+   * checkpoint progress, so a repeat can only come with no records between:
+   * it says nothing and is skipped.
+   */
   async checkpoint(state: StateBlob): Promise<void> {
     const json = JSON.stringify(state);
-    if (json === this.#emitted) {
-      this.#pending = state;
-      return;
-    }
-    await this.#emit(state, json);
+    if (json === this.#emitted && this.#sinceState === 0) return;
+    await this.#writer.state(this.#definition.name, state, this.#sinceState);
+    this.#sinceState = 0;
+    this.#emitted = json;
   }
 
-  /** The stream's last word: RUNNING if never said, and a final STATE. */
+  /** The stream's last word before COMPLETE: RUNNING if never said. */
   async finish(): Promise<void> {
+    if (this.#emitted === undefined || this.#sinceState > 0) {
+      throw new Error(`${this.#definition.name}: records after the last state`);
+    }
     if (!this.#running) {
       this.#running = true;
       await this.#writer.streamStatus(this.#definition.name, "RUNNING");
     }
-    if (this.#emitted === undefined) {
-      throw new Error(`${this.#definition.name}: the reader saved no state`);
-    }
-    if (this.#sinceState > 0 && this.#pending) {
-      await this.#emit(this.#pending, this.#emitted);
-    }
-  }
-
-  async #emit(state: StateBlob, json: string): Promise<void> {
-    await this.#writer.state(this.#definition.name, state, this.#sinceState);
-    this.#sinceState = 0;
-    this.#emitted = json;
-    this.#pending = undefined;
   }
 }

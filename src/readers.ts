@@ -10,18 +10,17 @@ import type { AircallClient } from "./aircall/client.ts";
 import {
   type ApiRecord,
   fetchPage,
-  LAST_PAGE,
-  type ListQuery,
+  isCutByCap,
+  isLastPage,
   pages,
-  PER_PAGE,
   RESULT_CAP,
 } from "./aircall/pages.ts";
 import { readWindows } from "./aircall/windows.ts";
 import { ConnectorError } from "./errors.ts";
-import { savedCursor, type SyncMode } from "./inputs.ts";
+import { savedCursor } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
-import type { StreamDefinition } from "./streams/mod.ts";
+import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
 
 /** What a stream reader yields. */
 export type ReadEvent =
@@ -124,17 +123,18 @@ async function* _allPages(
 ): AsyncGenerator<ReadEvent> {
   const list = { path: definition.path, key: definition.key, query: {} };
   for await (const page of pages(context.client, list)) {
-    if (page.number === 1) {
+    if (page.number === 1 && page.total !== undefined) {
       yield { kind: "estimate", rows: page.total };
-      if (page.total > RESULT_CAP) {
-        yield {
-          kind: "warning",
-          message:
-            `Aircall reports ${page.total} ${definition.name} but serves only the first ${RESULT_CAP} of a list; the rest cannot be read.`,
-        };
-      }
     }
     if (page.items.length > 0) yield { kind: "records", records: page.items };
+    if (isCutByCap(page)) {
+      yield {
+        kind: "warning",
+        message: `Aircall reports ${
+          page.total ?? "more than " + RESULT_CAP
+        } ${definition.name} but serves only the first ${RESULT_CAP} of a list; the rest cannot be read.`,
+      };
+    }
   }
 }
 
@@ -148,16 +148,16 @@ async function* _windowed(
   context: ReaderContext,
   lo: number,
   onWindow: (hi: number) => StateBlob | undefined,
-  query?: Record<string, string>,
+  skip?: Set<unknown>,
 ): AsyncGenerator<ReadEvent> {
   const list = {
     path: definition.path,
     key: definition.key,
+    primaryKey: definition.primaryKey,
     fromExclusive: paging.fromExclusive,
-    query,
   };
   for await (
-    const event of readWindows(context.client, list, lo, context.now)
+    const event of readWindows(context.client, list, lo, context.now, skip)
   ) {
     if (event.kind === "total") {
       yield { kind: "estimate", rows: event.total };
@@ -178,20 +178,23 @@ async function* _windowed(
   }
 }
 
-/** A future cursor is taken as "now", with a warning. */
+/**
+ * Says so when a saved cursor is in the future. Such a cursor still bounds
+ * what is read (a far-future state reads nothing), but the state saved next
+ * never holds a moment that has not happened yet.
+ */
 function* _warnIfFuture(
   definition: StreamDefinition,
   field: string,
-  cursor: number | undefined,
+  cursor: number,
   now: number,
 ): Generator<ReadEvent> {
-  if (cursor !== undefined && cursor > now) {
-    yield {
-      kind: "warning",
-      message:
-        `Saved ${definition.name} cursor ${field} = ${cursor} is in the future; reading nothing new and saving the cursor as now (${now}).`,
-    };
-  }
+  if (cursor <= now) return;
+  yield {
+    kind: "warning",
+    message:
+      `Saved ${definition.name} cursor ${field} = ${cursor} is in the future; reading up to now (${now}) and saving now as the cursor.`,
+  };
 }
 
 async function* _lookbackIncremental(
@@ -202,16 +205,17 @@ async function* _lookbackIncremental(
   state: StateBlob,
 ): AsyncGenerator<ReadEvent> {
   const cursor = savedCursor(definition.name, state, field);
-  yield* _warnIfFuture(definition, field, cursor, context.now);
   const start = _startSecond(paging, context);
-  const lookback = context.config.calls_lookback_hours * 3600;
-  // The cursor's second was read in full: re-read the lookback before it.
-  const lo = cursor === undefined
-    ? start
-    : Math.max(start, cursor + 1 - lookback);
-  const checkpoint = (hi: number) => ({
-    [field]: Math.min(Math.max(cursor ?? 0, hi), context.now),
-  });
+  let lo = start;
+  if (cursor !== undefined) {
+    yield* _warnIfFuture(definition, field, cursor, context.now);
+    // Inclusive: calls of the cursor's second may be listed after it was read.
+    const lookback = context.config.calls_lookback_hours * 3600;
+    lo = Math.max(start, cursor - lookback);
+  }
+  // Windows inside the lookback move nothing forward: no checkpoint for them.
+  const reached = Math.min(cursor ?? -Infinity, context.now);
+  const checkpoint = (hi: number) => hi > reached ? { [field]: hi } : undefined;
   yield* _windowed(definition, paging, context, lo, checkpoint);
   yield { kind: "checkpoint", state: { [field]: context.now } };
 }
@@ -223,32 +227,42 @@ async function* _updatedDescIncremental(
   context: ReaderContext,
   state: StateBlob,
 ): AsyncGenerator<ReadEvent> {
-  const cursor = savedCursor(definition.name, state, field);
+  const saved = savedCursor(definition.name, state, field);
   const backfilledTo = savedCursor(definition.name, state, paging.field);
   const start = _startSecond(paging, context);
-  // Backfill state: windows on paging.field are read up to `backfilledTo`;
-  // updates since `cursor` (taken when the backfill began) come next sync.
+  const newestFirst = {
+    path: definition.path,
+    key: definition.key,
+    query: { order_by: field, order: "desc" },
+  };
+  // A backfill reads everything by windows on paging.field; its state holds
+  // the window reached and the cursor taken when it began, from which the
+  // next sync walks the changes made meanwhile.
   const backfill = (bound: number, lo: number, skip?: Set<unknown>) =>
     _backfill(definition, paging, context, field, bound, lo, skip);
 
-  if (cursor === undefined) {
-    const top = await _topUpdatedAt(definition, field, context);
-    yield* backfill(Math.min(top ?? context.now, context.now), start);
+  if (saved === undefined) {
+    const [newest] = (await fetchPage(context.client, newestFirst, 1)).items;
+    const top = newest?.[field];
+    yield* backfill(
+      typeof top === "number" ? Math.min(top, context.now) : context.now,
+      start,
+    );
     return;
   }
-  if (backfilledTo !== undefined) {
-    yield* backfill(cursor, Math.max(start, backfilledTo + 1));
-    return;
-  }
+  const cursor = saved;
   yield* _warnIfFuture(definition, field, cursor, context.now);
+  if (backfilledTo !== undefined) {
+    const bound = Math.min(cursor, context.now);
+    yield* backfill(bound, Math.max(start, backfilledTo + 1));
+    return;
+  }
+  // The walk: most recently changed first, down to the cursor (inclusive).
   const walked = new Set<unknown>();
   let top: number | undefined;
-  for (let number = 1;; number++) {
-    const page = await fetchPage(
-      context.client,
-      _newestFirst(definition, field),
-      number,
-    );
+  for await (
+    const page of pages(context.client, newestFirst, { prefetch: false })
+  ) {
     top ??= page.items[0]?.[field] as number | undefined;
     const changed = page.items.filter((item) =>
       (item[field] as number) >= cursor
@@ -259,10 +273,7 @@ async function* _updatedDescIncremental(
     for (const item of records) walked.add(item[definition.primaryKey]);
     if (records.length > 0) yield { kind: "records", records };
     const reachedOlder = changed.length < page.items.length;
-    if (
-      reachedOlder || page.items.length < PER_PAGE ||
-      number * PER_PAGE >= page.total
-    ) {
+    if (reachedOlder || (isLastPage(page) && !isCutByCap(page))) {
       const latest = Math.max(cursor, top ?? cursor);
       yield {
         kind: "checkpoint",
@@ -270,9 +281,8 @@ async function* _updatedDescIncremental(
       };
       return;
     }
-    if (number === LAST_PAGE) break;
   }
-  // Past the cap: more changed than one query can list. Read everything.
+  // Cut by the cap: more changed than one query can list. Read everything.
   yield {
     kind: "warning",
     message:
@@ -291,41 +301,6 @@ async function* _backfill(
   skip?: Set<unknown>,
 ): AsyncGenerator<ReadEvent> {
   const checkpoint = (hi: number) => ({ [field]: bound, [paging.field]: hi });
-  for await (
-    const event of _windowed(definition, paging, context, lo, checkpoint)
-  ) {
-    if (event.kind === "records" && skip) {
-      const records = event.records.filter((item) =>
-        !skip.has(item[definition.primaryKey])
-      );
-      if (records.length > 0) yield { kind: "records", records };
-    } else {
-      yield event;
-    }
-  }
+  yield* _windowed(definition, paging, context, lo, checkpoint, skip);
   yield { kind: "checkpoint", state: { [field]: bound } };
-}
-
-/** The list, most recently changed first. */
-function _newestFirst(definition: StreamDefinition, field: string): ListQuery {
-  return {
-    path: definition.path,
-    key: definition.key,
-    query: { order_by: field, order: "desc" },
-  };
-}
-
-/** The most recent value of `field` across the list (one request). */
-async function _topUpdatedAt(
-  definition: StreamDefinition,
-  field: string,
-  context: ReaderContext,
-): Promise<number | undefined> {
-  const page = await fetchPage(
-    context.client,
-    _newestFirst(definition, field),
-    1,
-  );
-  const value = page.items[0]?.[field];
-  return typeof value === "number" ? value : undefined;
 }

@@ -8,11 +8,7 @@
 import { AircallClient } from "./aircall/client.ts";
 import { Scheduler } from "./aircall/scheduler.ts";
 import { ConnectorError } from "./errors.ts";
-import {
-  type ConfiguredStream,
-  type InputState,
-  supportedSyncModes,
-} from "./inputs.ts";
+import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { MessageWriter } from "./protocol.ts";
 import { readStreams, type StreamFailure } from "./read.ts";
 import {
@@ -20,7 +16,7 @@ import {
   CONNECTION_SPECIFICATION,
   DOCUMENTATION_URL,
 } from "./spec.ts";
-import { STREAMS } from "./streams/mod.ts";
+import { STREAMS, supportedSyncModes } from "./streams/mod.ts";
 
 /** What the verbs need from outside: the API origin and the clock. */
 export interface SourceContext {
@@ -32,16 +28,13 @@ export interface SourceContext {
   writer: MessageWriter;
 }
 
-/** The SPEC message's payload. */
-export function specMessage(): Record<string, unknown> {
+/** The SPEC message's payload: the config fields, secrets marked. */
+export function spec(): Record<string, unknown> {
   return {
-    type: "SPEC",
-    spec: {
-      documentationUrl: DOCUMENTATION_URL,
-      connectionSpecification: CONNECTION_SPECIFICATION,
-      supportsIncremental: true,
-      supported_destination_sync_modes: ["overwrite", "append", "append_dedup"],
-    },
+    documentationUrl: DOCUMENTATION_URL,
+    connectionSpecification: CONNECTION_SPECIFICATION,
+    supportsIncremental: true,
+    supported_destination_sync_modes: ["overwrite", "append", "append_dedup"],
   };
 }
 
@@ -115,17 +108,13 @@ export async function check(
   config: Config,
   context: SourceContext,
 ): Promise<void> {
-  let status: Record<string, unknown> = { status: "SUCCEEDED" };
   try {
     await _client(config, context).get("/v1/ping");
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
-    status = { status: "FAILED", message: error.message };
+    return context.writer.connectionStatus("FAILED", error.message);
   }
-  await context.writer.message({
-    type: "CONNECTION_STATUS",
-    connectionStatus: status,
-  });
+  await context.writer.connectionStatus("SUCCEEDED");
 }
 
 /**

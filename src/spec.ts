@@ -40,8 +40,22 @@ const boundedInteger = (
     .default(meta.default)
     .meta(meta);
 
+/** A validated config, defaults applied. */
+export interface Config {
+  /** The API key's id (secret). */
+  api_id: string;
+  /** The API key's token (secret). */
+  api_token: string;
+  /** RFC 3339: nothing older is read. */
+  start_date: string;
+  /** Hours before the calls cursor an incremental sync reads again. */
+  calls_lookback_hours: number;
+  /** Requests per rolling minute, at most. */
+  max_requests_per_minute: number;
+}
+
 /** The config file's schema; unknown keys are ignored. */
-export const ConfigSchema = z.object({
+export const ConfigSchema: z.ZodType<Config> = z.object({
   api_id: credential(
     "api_id",
     "API ID",
@@ -88,9 +102,6 @@ export const ConfigSchema = z.object({
     },
   ),
 });
-
-/** A validated config, defaults applied. */
-export type Config = z.output<typeof ConfigSchema>;
 
 /**
  * The SPEC's connectionSpecification, derived from {@linkcode ConfigSchema}

@@ -217,14 +217,16 @@ function _parseLines(stdout: string, killed: boolean): Message[] {
  *
  * @param args CLI arguments.
  * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).
+ * @param command The program and its first arguments (default: the CLI under test).
  */
 export function spawnCli(
   args: string[],
   env: Record<string, string> = {},
+  command: readonly string[] = CLI_COMMAND,
 ): CliProcess {
   const child = spawn(
-    CLI_COMMAND[0],
-    [...CLI_COMMAND.slice(1), ...args],
+    command[0],
+    [...command.slice(1), ...args],
     {
       env: { ...process.env, ...env, NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -260,12 +262,14 @@ export function spawnCli(
  *
  * @param args CLI arguments.
  * @param env Extra environment variables (e.g. `AIRCALL_API_URL`).
+ * @param command The program and its first arguments (default: the CLI under test).
  */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
+  command: readonly string[] = CLI_COMMAND,
 ): Promise<CliRun> {
-  return spawnCli(args, env).result;
+  return spawnCli(args, env, command).result;
 }
 
 /** Messages of one type (and, for TRACE, one trace type). */

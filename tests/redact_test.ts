@@ -3,6 +3,17 @@ import { describe, it } from "node:test";
 import { MessageWriter } from "../src/protocol.ts";
 import { REDACTED, redactorFor } from "../src/redact.ts";
 import { secretFields } from "../src/spec.ts";
+import { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  allStreams,
+  configuredCatalog,
+  ofType,
+  protocolErrors,
+  runCli,
+  tempDir,
+  testConfig,
+  writeJson,
+} from "./_helpers.ts";
 
 describe("redaction", () => {
   const config = { api_id: "my-id", api_token: "s3cr/t+x", start_date: "x" };
@@ -28,7 +39,7 @@ describe("redaction", () => {
     assert.equal(redactorFor({ api_token: "" })("plain"), "plain");
   });
 
-  it("applies to every message the writer composes, not to records", async () => {
+  it("applies to the strings of every message the writer composes, not to records or states", async () => {
     let out = "";
     const writer = new MessageWriter({
       sink: (text) => {
@@ -40,10 +51,55 @@ describe("redaction", () => {
     });
     await writer.log("ERROR", "failed with s3cr/t+x");
     await writer.error("system_error", "my-id leaked", "s3cr/t+x");
-    await writer.record("tags", { name: "kept as is" });
+    await writer.record("tags", { name: "kept as is my-id" });
+    await writer.state("tags", { cursor: "my-id" }, 1);
     await writer.flush();
-    assert.ok(!out.includes("s3cr/t+x") && !out.includes("my-id"));
-    assert.match(out, /kept as is/);
-    assert.equal(out.split("\n").length, 4, "three lines");
+    const [log, error, record, state] = out.trim().split("\n").map((line) =>
+      JSON.parse(line)
+    );
+    assert.ok(!JSON.stringify([log, error]).includes("s3cr/t+x"));
+    assert.ok(!JSON.stringify([log, error]).includes("my-id"));
+    assert.equal(record.record.data.name, "kept as is my-id");
+    assert.equal(state.state.stream.stream_state.cursor, "my-id");
+  });
+});
+
+describe("short secrets", () => {
+  it("are masked in messages without breaking a protocol line", async () => {
+    const fake = await FakeAircall.start({
+      apiId: "1",
+      apiToken: "a",
+      counts: { calls: 120, contacts: 60 },
+    });
+    const dir = tempDir();
+    const config = writeJson(dir, "config.json", {
+      ...testConfig(),
+      api_id: "1",
+      api_token: "a",
+    });
+    const env = { AIRCALL_API_URL: fake.url };
+    const runs = [
+      await runCli(["check", "--config", config], env),
+      await runCli(["discover", "--config", config], env),
+      await runCli([
+        "read",
+        "--config",
+        config,
+        "--catalog",
+        writeJson(
+          dir,
+          "catalog.json",
+          configuredCatalog(allStreams("incremental")),
+        ),
+      ], env),
+    ];
+    await fake.close();
+    for (const run of runs) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(protocolErrors(run.messages), []);
+    }
+    assert.equal(runs[0].messages[0].connectionStatus!.status, "SUCCEEDED");
+    assert.equal(runs[1].messages[0].catalog!.streams.length, 9);
+    assert.ok(ofType(runs[2].messages, "RECORD").length > 0);
   });
 });

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { splitRange } from "../src/aircall/windows.ts";
+import { afterEach, describe, it } from "node:test";
+import { AircallClient } from "../src/aircall/client.ts";
+import { pages } from "../src/aircall/pages.ts";
+import {
+  readWindows,
+  splitRange,
+  type WindowedList,
+} from "../src/aircall/windows.ts";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import { startFake, TEST_API_ID, TEST_API_TOKEN } from "./_helpers.ts";
 
 describe("splitRange", () => {
   it("covers the range with adjacent, non-overlapping windows", () => {
@@ -24,5 +32,140 @@ describe("splitRange", () => {
 
   it("splits evenly", () => {
     assert.deepEqual(splitRange(0, 9, 2), [[0, 4], [5, 9]]);
+  });
+});
+
+/** Everything `readWindows` yields for `[lo, hi]` on the fake. */
+async function readAll(
+  fake: FakeAircall,
+  list: WindowedList,
+  lo: number,
+  hi: number,
+): Promise<{ ids: number[]; windows: [number, number][] }> {
+  const client = new AircallClient({
+    baseUrl: fake.url,
+    apiId: TEST_API_ID,
+    apiToken: TEST_API_TOKEN,
+  });
+  const ids: number[] = [];
+  const windows: [number, number][] = [];
+  for await (const event of readWindows(client, list, lo, hi)) {
+    if (event.kind === "records") {
+      ids.push(...event.records.map((r) => r.id as number));
+    }
+    if (event.kind === "window") windows.push([event.lo, event.hi]);
+  }
+  return { ids, windows };
+}
+
+const CALLS: WindowedList = {
+  path: "/v1/calls",
+  key: "calls",
+  primaryKey: "id",
+  fromExclusive: true,
+};
+const CONTACTS: WindowedList = {
+  path: "/v1/contacts",
+  key: "contacts",
+  primaryKey: "id",
+  fromExclusive: false,
+};
+
+describe("readWindows on the fake API", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  // Records on every second, so every split point falls inside a busy second:
+  // an off-by-one at a window edge loses or doubles a whole second.
+  for (
+    const [list, add] of [[CALLS, "addCalls"], [
+      CONTACTS,
+      "addContacts",
+    ]] as const
+  ) {
+    it(`${list.key}: every record exactly once across split windows`, async () => {
+      fake = await startFake({ counts: { calls: 0, contacts: 0 } });
+      const first = fake.now - 5_000;
+      for (let second = first; second < first + 2_100; second++) {
+        fake[add](12, second);
+      }
+      const expected = (list === CALLS ? fake.data.calls : fake.data.contacts)
+        .map((r) => r.id);
+      const { ids, windows } = await readAll(fake, list, first, fake.now);
+      assert.ok(windows.length >= 4, `${windows.length} windows`);
+      assert.equal(new Set(ids).size, ids.length, "no duplicates");
+      assert.deepEqual([...ids].sort((a, b) => a - b), expected);
+      for (let i = 1; i < windows.length; i++) {
+        assert.equal(windows[i][0], windows[i - 1][1] + 1, "adjacent windows");
+      }
+      for (const request of fake.requests) {
+        assert.ok(Number(request.query.page) * 50 <= 10_000);
+      }
+    });
+  }
+
+  it("re-reads a window that grows past the cap while it is read", async () => {
+    fake = await startFake({ counts: { calls: 0, contacts: 0 } });
+    const first = fake.now - 1_000;
+    for (let second = first; second < first + 999; second++) {
+      fake.addCalls(10, second); // 9,990 calls: one window
+    }
+    let grown = false;
+    fake.interceptors.push((request) => {
+      if (request.search.get("page") === "150" && !grown) {
+        grown = true;
+        for (let second = first; second < first + 50; second++) {
+          fake.addCalls(10, second); // 500 more, inside the window
+        }
+      }
+      return undefined;
+    });
+    const { ids } = await readAll(fake, CALLS, first, fake.now);
+    assert.ok(grown);
+    assert.equal(new Set(ids).size, ids.length, "no duplicates");
+    assert.equal(ids.length, 10_490);
+  });
+
+  it("refuses to size windows without meta.total", async () => {
+    fake = await startFake({ counts: { calls: 100 } });
+    fake.interceptors.push((request) => {
+      if (request.path !== "/v1/calls") return undefined;
+      const response = fake.handle(request);
+      delete (response.body as { meta: { total?: number } }).meta.total;
+      return response;
+    });
+    await assert.rejects(
+      readAll(fake, CALLS, fake.now - 86_400, fake.now),
+      /has no meta\.total, which sizing time windows needs/,
+    );
+  });
+});
+
+describe("pages without meta.total", () => {
+  it("read on until a short page instead of stopping after page 1", async () => {
+    const fake = await startFake({ counts: { users: 75 } });
+    fake.interceptors.push((request) => {
+      const response = fake.handle(request);
+      delete (response.body as { meta?: { total?: number } }).meta?.total;
+      return response;
+    });
+    const client = new AircallClient({
+      baseUrl: fake.url,
+      apiId: TEST_API_ID,
+      apiToken: TEST_API_TOKEN,
+    });
+    let count = 0;
+    for await (
+      const page of pages(client, {
+        path: "/v2/users",
+        key: "users",
+        query: {},
+      })
+    ) {
+      assert.equal(page.total, undefined);
+      count += page.items.length;
+    }
+    assert.equal(count, 75);
+    await fake.close();
   });
 });

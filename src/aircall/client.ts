@@ -21,7 +21,9 @@ export type Query = Record<string, string | number>;
 export interface ClientOptions {
   /** API origin, e.g. `https://api.aircall.io`. */
   baseUrl: string;
+  /** Basic auth user: the API key's id. */
   apiId: string;
+  /** Basic auth password: the API key's token. */
   apiToken: string;
   /** Paces every request of the run (default: no pacing). */
   scheduler?: Scheduler;
@@ -33,9 +35,11 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Told about each wait before a retry, for logs and statuses. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
-  /** Injectable for tests. */
+  /** Injectable for tests: the HTTP client. */
   fetch?: typeof fetch;
+  /** Injectable for tests: waits between retries. */
   sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests: the jitter's randomness, in [0, 1). */
   random?: () => number;
   /** Epoch ms (to read X-AircallApi-Reset). */
   now?: () => number;
@@ -105,7 +109,11 @@ export class AircallClient {
   #random: () => number;
   #now: () => number;
 
-  /** @param options Origin, credentials and policies. */
+  /**
+   * Creates a client.
+   *
+   * @param options Origin, credentials and policies.
+   */
   constructor(options: ClientOptions) {
     this.#baseUrl = options.baseUrl;
     this.#authorization = "Basic " +

@@ -23,8 +23,8 @@ export interface Page {
   /** 1-based page number. */
   number: number;
   items: ApiRecord[];
-  /** `meta.total`: records matching the query, all pages together. */
-  total: number;
+  /** `meta.total`: records matching the query, all pages together (if reported). */
+  total?: number;
 }
 
 /** A list query: endpoint, envelope key and filters (without paging). */
@@ -63,42 +63,68 @@ export async function fetchPage(
     );
   }
   const meta = body?.meta as { total?: unknown } | undefined;
-  const total = typeof meta?.total === "number" ? meta.total : items.length;
+  const total = typeof meta?.total === "number" ? meta.total : undefined;
   return { number, items, total };
 }
 
-/** Whether `page` is the last one to read of its query. */
+/**
+ * Whether `page` is the last one to read of its query: a short page, the
+ * reported total reached (webhooks' meta has no links, so links are not
+ * used), or the cap.
+ */
 export function isLastPage(page: Page): boolean {
   return page.items.length < PER_PAGE ||
-    page.number * PER_PAGE >= page.total ||
+    (page.total !== undefined && page.number * PER_PAGE >= page.total) ||
     page.number >= LAST_PAGE;
 }
 
 /**
- * Yields every page of a query, fetching the next page while the caller
- * handles the current one.
+ * Whether a query holds more than the cap lets one read: its last legal
+ * page came back full and the total (if reported) says there is more.
+ */
+export function isCutByCap(page: Page): boolean {
+  return page.number >= LAST_PAGE && page.items.length === PER_PAGE &&
+    (page.total === undefined || page.total > RESULT_CAP);
+}
+
+/** Options of {@linkcode pages}. */
+export interface PagesOptions {
+  /** Page 1 when the caller already has it (a window's probe). */
+  first?: Page;
+  /**
+   * Fetch the next page while the caller handles the current one (default
+   * true). Off for walks the caller may stop early, where it would waste a
+   * request of the rate limit.
+   */
+  prefetch?: boolean;
+}
+
+/**
+ * Yields every page of a query, in order, until {@linkcode isLastPage}.
  *
  * @param client The API client.
  * @param list The query.
- * @param first Page 1 when the caller already has it (a window's probe).
+ * @param options Page 1 if already fetched; whether to prefetch.
  */
 export async function* pages(
   client: AircallClient,
   list: ListQuery,
-  first?: Page,
+  options: PagesOptions = {},
 ): AsyncGenerator<Page> {
-  let next: Promise<Page> = first
-    ? Promise.resolve(first)
+  const prefetch = options.prefetch ?? true;
+  let next: Promise<Page> = options.first
+    ? Promise.resolve(options.first)
     : fetchPage(client, list, 1);
   while (true) {
     const page = await next;
     const last = isLastPage(page);
-    if (!last) {
+    if (!last && prefetch) {
       next = fetchPage(client, list, page.number + 1);
       // Handled when awaited; this stops an early return from leaving it unhandled.
       next.catch(() => {});
     }
     yield page;
     if (last) return;
+    if (!prefetch) next = fetchPage(client, list, page.number + 1);
   }
 }

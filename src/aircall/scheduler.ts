@@ -11,6 +11,7 @@
 export interface SchedulerClock {
   /** Monotonic milliseconds. */
   now: () => number;
+  /** Resolves after `ms` milliseconds. */
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -41,6 +42,8 @@ export class Scheduler {
   #pausedUntil = -Infinity;
 
   /**
+   * Creates a pacer.
+   *
    * @param perMinute Requests allowed per rolling minute.
    * @param clock Injectable clock for tests.
    */

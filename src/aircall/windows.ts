@@ -9,10 +9,12 @@
  * @module
  */
 
+import { ConnectorError } from "../errors.ts";
 import type { AircallClient } from "./client.ts";
 import {
   type ApiRecord,
   fetchPage,
+  isCutByCap,
   type ListQuery,
   pages,
   RESULT_CAP,
@@ -22,6 +24,8 @@ import {
 export interface WindowedList {
   path: string;
   key: string;
+  /** Field that identifies a record (to skip what a window already gave). */
+  primaryKey: string;
   /** Whether `from` is exclusive (calls) or inclusive (contacts). */
   fromExclusive: boolean;
   /** Extra filters, e.g. an order. */
@@ -86,38 +90,65 @@ function _listFor(list: WindowedList, lo: number, hi: number): ListQuery {
  * @param list The endpoint and its boundary semantics.
  * @param lo First second to read (inclusive).
  * @param hi Last second to read (inclusive).
+ * @param skip Ids not to yield again (already read by the caller).
  */
 export async function* readWindows(
   client: AircallClient,
   list: WindowedList,
   lo: number,
   hi: number,
+  skip?: Set<unknown>,
 ): AsyncGenerator<WindowEvent> {
   if (lo > hi) return;
   let first = true;
+  /**
+   * Reads one window; `seen` holds ids a wider window already yielded when
+   * it grew past the cap while being read (its pages follow creation, not
+   * time, so which part of it was covered is unknown).
+   */
   async function* walk(
     lo: number,
     hi: number,
+    seen?: Set<unknown>,
   ): AsyncGenerator<WindowEvent> {
     const query = _listFor(list, lo, hi);
     // Page 1 doubles as the probe: when the window fits, nothing is wasted.
     const probe = await fetchPage(client, query, 1);
+    if (probe.total === undefined) {
+      throw new ConnectorError(
+        "system_error",
+        `Aircall's answer to ${list.path} has no meta.total, which sizing time windows needs; the API may have changed.`,
+      );
+    }
     if (first) {
       first = false;
       yield { kind: "total", total: probe.total };
     }
     if (probe.total > RESULT_CAP && hi > lo) {
       const parts = Math.ceil(probe.total / WINDOW_TARGET);
-      for (const [a, b] of splitRange(lo, hi, parts)) yield* walk(a, b);
+      for (const [a, b] of splitRange(lo, hi, parts)) yield* walk(a, b, seen);
       return;
     }
     if (probe.total > RESULT_CAP) {
       yield { kind: "overflow", second: lo, total: probe.total };
     }
-    for await (const page of pages(client, query, probe)) {
-      if (page.items.length > 0) yield { kind: "records", records: page.items };
+    const yielded = seen ?? new Set<unknown>();
+    let cut = false;
+    for await (const page of pages(client, query, { first: probe })) {
+      const records = page.items.filter((item) =>
+        !yielded.has(item[list.primaryKey])
+      );
+      for (const item of records) yielded.add(item[list.primaryKey]);
+      if (records.length > 0) yield { kind: "records", records };
+      cut = isCutByCap(page) && hi > lo;
+    }
+    if (cut) {
+      // The window grew past the cap while it was read: read its halves,
+      // skipping what it already gave.
+      for (const [a, b] of splitRange(lo, hi, 2)) yield* walk(a, b, yielded);
+      return;
     }
     yield { kind: "window", lo, hi };
   }
-  yield* walk(lo, hi);
+  yield* walk(lo, hi, skip);
 }

@@ -51,6 +51,7 @@ export interface StreamDefinition {
   primaryKey: string;
   /** Record schema, as published in the catalog. */
   schema: ObjectSchema;
+  /** How a full read walks the endpoint. */
   paging: Paging;
   /** Present on streams that support incremental sync. */
   incremental?: Incremental;

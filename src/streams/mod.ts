@@ -30,6 +30,21 @@ export const STREAMS: readonly StreamDefinition[] = [
   webhooks,
 ];
 
+/** A sync mode of a configured stream. */
+export type SyncMode = "full_refresh" | "incremental";
+
+/**
+ * The sync modes a stream supports.
+ *
+ * @param definition The stream.
+ * @returns `full_refresh`, plus `incremental` where the stream has a cursor.
+ */
+export function supportedSyncModes(definition: StreamDefinition): SyncMode[] {
+  return definition.incremental
+    ? ["full_refresh", "incremental"]
+    : ["full_refresh"];
+}
+
 /**
  * Looks a stream up by name.
  *

@@ -1,0 +1,23 @@
+# The connector as an Airbyte source image. Build: docker build -t airbyte/source-aircall:0.1.0 .
+FROM denoland/deno:debian-2.9.6
+
+WORKDIR /airbyte/integration_code
+ENV DENO_DIR=/airbyte/integration_code/.deno_dir
+
+# Dependencies first (cached as a layer), then the code; both cached at
+# build time so the container needs no network but the Aircall API.
+COPY deno.json deno.lock ./
+COPY mod.ts ./
+COPY src ./src
+RUN deno cache --frozen mod.ts
+
+RUN useradd --create-home --user-group airbyte \
+  && mkdir -p /airbyte \
+  && chown -R airbyte:airbyte /airbyte
+USER airbyte
+
+ENV AIRBYTE_ENTRYPOINT="/usr/bin/deno run --cached-only --allow-net --allow-read --allow-env /airbyte/integration_code/mod.ts"
+ENTRYPOINT ["/usr/bin/deno", "run", "--cached-only", "--allow-net", "--allow-read", "--allow-env", "/airbyte/integration_code/mod.ts"]
+
+LABEL io.airbyte.name=airbyte/source-aircall
+LABEL io.airbyte.version=0.1.0
