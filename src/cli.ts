@@ -9,6 +9,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { DEFAULT_API_URL } from "./aircall/client.ts";
 import { asConnectorError, ConnectorError } from "./errors.ts";
 import { parseConfig, readCatalog, readJsonFile, readState } from "./inputs.ts";
+import { TerminalProgress } from "./progress.ts";
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink } from "./runtime.ts";
@@ -23,16 +24,15 @@ export interface CliIo {
   stderr: Sink;
   /** Reads an environment variable (`AIRCALL_API_URL`). */
   env: (name: string) => string | undefined;
+  /** Whether stderr is a terminal: `read` then shows its progress there. */
+  stderrIsTty?: boolean;
   /** Epoch milliseconds (default `Date.now`). */
   now?: () => number;
 }
 
 const HELP_EXAMPLES = `
-Examples:
-  source-aircall spec
-  source-aircall check --config secrets/config.json
-  source-aircall discover --config secrets/config.json
-  source-aircall read --config secrets/config.json --catalog catalog.json --state state.json
+Each verb prints Airbyte protocol messages, one JSON object per line, on
+stdout; \`source-aircall help <verb>\` shows its example.
 
 Environment:
   AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})`;
@@ -93,8 +93,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     })
     .showHelpAfterError(false);
 
+  /** The "Example:" block of a verb's help. */
+  const example = (...lines: string[]) =>
+    `\nExample:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+
   program.command("spec")
     .description("Print the connector's SPEC (its config fields).")
+    .addHelpText("after", example("source-aircall spec"))
     .allowUnknownOption().allowExcessArguments()
     .action(async () => {
       await writer.spec(spec());
@@ -105,6 +110,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       "Test the config's API key against Aircall (GET /v1/ping): one CONNECTION_STATUS.",
     )
     .requiredOption("--config <path>", "config JSON file")
+    .addHelpText(
+      "after",
+      example(
+        "source-aircall check --config secrets/config.json",
+        'prints {"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"}}',
+      ),
+    )
     .allowUnknownOption().allowExcessArguments()
     .action(async ({ config: path }) => {
       let config;
@@ -121,6 +133,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.command("discover")
     .description("Print the CATALOG: every stream, its schema and sync modes.")
     .requiredOption("--config <path>", "config JSON file")
+    .addHelpText(
+      "after",
+      example(
+        "source-aircall discover --config secrets/config.json > catalog.json",
+      ),
+    )
     .allowUnknownOption().allowExcessArguments()
     .action(async ({ config: path }) => {
       await loadConfig(path);
@@ -134,6 +152,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--config <path>", "config JSON file")
     .requiredOption("--catalog <path>", "configured catalog JSON file")
     .option("--state <path>", "state JSON file (an array of STATE messages)")
+    .addHelpText(
+      "after",
+      example(
+        "source-aircall read --config secrets/config.json --catalog configured_catalog.json \\",
+        "  --state state.json > messages.jsonl",
+        "Progress shows on stderr when it is a terminal.",
+      ),
+    )
     .allowUnknownOption().allowExcessArguments()
     .action(async (options) => {
       const config = await loadConfig(options.config);
@@ -143,6 +169,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         apiUrl: _apiUrl(io),
         now,
         writer,
+        observer: io.stderrIsTty
+          ? new TerminalProgress((text) => void io.stderr(text))
+          : undefined,
       });
       for (const { stream, error } of failures) {
         await io.stderr(

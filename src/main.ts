@@ -16,6 +16,7 @@ export async function main(): Promise<never> {
       stdout: runtime.stdout,
       stderr: runtime.stderr,
       env: runtime.env,
+      stderrIsTty: runtime.isStderrTty(),
     }),
   );
 }

@@ -9,6 +9,7 @@
 
 import { asConnectorError, type ConnectorError } from "./errors.ts";
 import type { ConfiguredStream, InputState } from "./inputs.ts";
+import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
@@ -26,7 +27,7 @@ export interface StreamFailure {
  * @param state Saved state per stream (ignored for full refresh streams).
  * @param context The client, config and the sync's clock.
  * @param writer Where messages go.
- * @param onStreamStart Told which stream is being read, for status reports.
+ * @param observer Told of each stream's progress (status reports, a terminal).
  * @returns The streams that failed, with why (empty when all completed).
  */
 export async function readStreams(
@@ -34,14 +35,14 @@ export async function readStreams(
   state: InputState,
   context: ReaderContext,
   writer: MessageWriter,
-  onStreamStart?: (stream: string) => void,
+  observer?: ReadObserver,
 ): Promise<StreamFailure[]> {
   const failures: StreamFailure[] = [];
   for (const { definition, syncMode } of streams) {
     const name = definition.name;
-    onStreamStart?.(name);
+    observer?.streamStarted(name);
     await writer.streamStatus(name, "STARTED");
-    const progress = new _StreamProgress(definition, writer);
+    const progress = new _StreamProgress(definition, writer, observer);
     try {
       const events = readStream(definition, syncMode, context, state.get(name));
       for await (const event of events) {
@@ -62,6 +63,7 @@ export async function readStreams(
       }
       await progress.finish();
       await writer.streamStatus(name, "COMPLETE");
+      observer?.streamEnded("COMPLETE");
     } catch (error) {
       const failure = asConnectorError(error);
       failures.push({ stream: name, error: failure });
@@ -73,6 +75,7 @@ export async function readStreams(
         name,
       );
       await writer.streamStatus(name, "INCOMPLETE");
+      observer?.streamEnded("INCOMPLETE");
     }
     await writer.flush();
   }
@@ -87,10 +90,16 @@ class _StreamProgress {
   #running = false;
   #estimated = false;
   #emitted?: string;
+  #observer?: ReadObserver;
 
-  constructor(definition: StreamDefinition, writer: MessageWriter) {
+  constructor(
+    definition: StreamDefinition,
+    writer: MessageWriter,
+    observer?: ReadObserver,
+  ) {
     this.#definition = definition;
     this.#writer = writer;
+    this.#observer = observer;
   }
 
   async records(records: Record<string, unknown>[]): Promise<void> {
@@ -104,6 +113,7 @@ class _StreamProgress {
       await this.#writer.record(name, record);
     }
     this.#sinceState += records.length;
+    this.#observer?.records(records.length);
   }
 
   async estimate(rows: number): Promise<void> {

@@ -39,6 +39,11 @@ export const stdout: Sink = _sinkFor(process.stdout);
 /** Standard error: human diagnostics only. */
 export const stderr: Sink = _sinkFor(process.stderr);
 
+/** Whether standard error is a terminal (a person is watching). */
+export function isStderrTty(): boolean {
+  return process.stderr.isTTY === true;
+}
+
 /**
  * Ends the process with `code`, after everything written has been flushed.
  *

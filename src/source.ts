@@ -9,6 +9,7 @@ import { AircallClient } from "./aircall/client.ts";
 import { Scheduler } from "./aircall/scheduler.ts";
 import { ConnectorError } from "./errors.ts";
 import type { ConfiguredStream, InputState } from "./inputs.ts";
+import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter } from "./protocol.ts";
 import { readStreams, type StreamFailure } from "./read.ts";
 import {
@@ -26,6 +27,8 @@ export interface SourceContext {
   now: () => number;
   /** Where messages go. */
   writer: MessageWriter;
+  /** Told of a read's progress (a terminal), if anyone watches. */
+  observer?: ReadObserver;
 }
 
 /** The SPEC message's payload: the config fields, secrets marked. */
@@ -66,7 +69,7 @@ function _client(
   context: SourceContext,
   currentStream: () => string | undefined = () => undefined,
 ): AircallClient {
-  const { writer, now } = context;
+  const { writer, now, observer } = context;
   return new AircallClient({
     baseUrl: context.apiUrl,
     apiId: config.api_id,
@@ -80,6 +83,7 @@ function _client(
           "WARN",
           `Aircall's rate limit was reached on ${retry.request}; waiting ${seconds} s for it to reset.`,
         );
+        observer?.rateLimited(retry.waitMs);
         const stream = currentStream();
         if (stream) {
           await writer.streamStatus(stream, "RUNNING", [{
@@ -129,6 +133,7 @@ export function read(
   context: SourceContext,
 ): Promise<StreamFailure[]> {
   let current: string | undefined;
+  const { observer } = context;
   return readStreams(
     streams,
     state,
@@ -138,6 +143,14 @@ export function read(
       now: Math.floor(context.now() / 1000),
     },
     context.writer,
-    (stream) => current = stream,
+    {
+      streamStarted: (stream) => {
+        current = stream;
+        observer?.streamStarted(stream);
+      },
+      records: (count) => observer?.records(count),
+      rateLimited: (waitMs) => observer?.rateLimited(waitMs),
+      streamEnded: (status) => observer?.streamEnded(status),
+    },
   );
 }

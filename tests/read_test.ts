@@ -82,6 +82,7 @@ const PRIMARY_KEYS: Record<string, string> = Object.fromEntries(
 
 function assertCleanRun(run: CliRun, streams: string[]): void {
   assert.equal(run.code, 0, run.stderr + run.stdout.slice(-2000));
+  assert.equal(run.stderr, "", "nothing on stderr when it is not a terminal");
   assert.deepEqual(protocolErrors(run.messages), []);
   assert.deepEqual(checkpointViolations(run.messages, streams), []);
   assert.equal(ofType(run.messages, "TRACE", "ERROR").length, 0);
