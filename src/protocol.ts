@@ -57,6 +57,7 @@ export class MessageWriter {
   #highWaterMark: number;
   #buffer: string[] = [];
   #buffered = 0;
+  #writing: Promise<void> = Promise.resolve();
 
   /**
    * Creates a writer.
@@ -71,16 +72,25 @@ export class MessageWriter {
   }
 
   /**
-   * Queues one RECORD; records are data, passed through unmasked.
+   * Queues the RECORDs of one page; records are data, passed through
+   * unmasked. One envelope and one timestamp serve the whole page.
    *
-   * @returns A promise to await when the buffer was flushed (backpressure).
+   * @returns A promise to await when the buffer is being written
+   *   (backpressure); nothing otherwise.
    */
-  record(stream: string, data: Record<string, unknown>): Promise<void> | void {
-    return this.#push(
-      `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${
-        JSON.stringify(data)
-      },"emitted_at":${this.#now()}}}`,
-    );
+  records(
+    stream: string,
+    records: readonly Record<string, unknown>[],
+  ): Promise<void> | void {
+    const head = `{"type":"RECORD","record":{"stream":${
+      JSON.stringify(stream)
+    },"data":`;
+    const tail = `,"emitted_at":${this.#now()}}}\n`;
+    let lines = "";
+    for (const record of records) {
+      lines += head + JSON.stringify(record) + tail;
+    }
+    return this.#append(lines);
   }
 
   /** Queues a per-stream STATE with the records emitted since the previous one. */
@@ -170,13 +180,27 @@ export class MessageWriter {
     });
   }
 
-  /** Writes everything buffered. */
+  /**
+   * Writes everything buffered and waits until the runtime has taken it.
+   * Call it before exiting and where a person should see progress.
+   */
   async flush(): Promise<void> {
+    await this.#write();
+    await this.#writing;
+  }
+
+  /**
+   * Hands the buffer to the sink. One write may still be in flight while the
+   * next batch is built (so composing and writing overlap); a second waits
+   * for it, which is the backpressure.
+   */
+  async #write(): Promise<void> {
     if (this.#buffer.length === 0) return;
     const text = this.#buffer.join("");
     this.#buffer = [];
     this.#buffered = 0;
-    await this.#sink(text);
+    await this.#writing;
+    this.#writing = this.#sink(text);
   }
 
   #trace(trace: Record<string, unknown>): Promise<void> | void {
@@ -198,8 +222,12 @@ export class MessageWriter {
   }
 
   #push(line: string): Promise<void> | void {
-    this.#buffer.push(line, "\n");
-    this.#buffered += line.length + 1;
-    if (this.#buffered >= this.#highWaterMark) return this.flush();
+    return this.#append(line + "\n");
+  }
+
+  #append(lines: string): Promise<void> | void {
+    this.#buffer.push(lines);
+    this.#buffered += lines.length;
+    if (this.#buffered >= this.#highWaterMark) return this.#write();
   }
 }

@@ -108,10 +108,12 @@ class _StreamProgress {
       this.#running = true;
       await this.#writer.streamStatus(name, "RUNNING");
     }
-    for (const record of records) {
-      if (omit) { for (const field of omit) delete record[field]; }
-      await this.#writer.record(name, record);
+    if (omit) {
+      for (const record of records) {
+        for (const field of omit) delete record[field];
+      }
     }
+    await this.#writer.records(name, records);
     this.#sinceState += records.length;
     this.#observer?.records(records.length);
   }

@@ -51,7 +51,7 @@ describe("redaction", () => {
     });
     await writer.log("ERROR", "failed with s3cr/t+x");
     await writer.error("system_error", "my-id leaked", "s3cr/t+x");
-    await writer.record("tags", { name: "kept as is my-id" });
+    await writer.records("tags", [{ name: "kept as is my-id" }]);
     await writer.state("tags", { cursor: "my-id" }, 1);
     await writer.flush();
     const [log, error, record, state] = out.trim().split("\n").map((line) =>

@@ -1,0 +1,378 @@
+/**
+ * `deno task bench`: the connector measured against the fake Aircall API,
+ * each figure beside a reference taken in the same run.
+ *
+ * 1. Throughput: a full refresh of 200,000 calls vs a minimal script that
+ *    requests the same pages one after another and writes JSON lines.
+ * 2. Memory: peak RSS of that read at 20,000 and at 200,000 calls.
+ * 3. Requests: a full sync of all nine streams vs the minimum; an
+ *    incremental sync with nothing new.
+ * 4. Paced wall time: 300 pages under a server limit of N per minute.
+ * 5. Start-up: `spec` under `deno run` and under Node vs empty scripts.
+ *
+ * Prints a Markdown table (copy it into BENCHMARKS.md). Needs the npm build
+ * for the Node start-up figure (`deno task build:npm`; it runs it if absent).
+ *
+ * @module
+ */
+
+import { CLI_PERMISSIONS } from "./permissions.ts";
+import { FakeAircall } from "../tests/fake_aircall/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const CREDENTIALS = { api_id: "bench-id", api_token: "bench-token" };
+const dir = await Deno.makeTempDir({ prefix: "source-aircall-bench-" });
+const CONNECTOR = [Deno.execPath(), "run", ...CLI_PERMISSIONS, `${ROOT}mod.ts`];
+
+/** What one measured run took. */
+interface Measure {
+  code: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+// Python's rusage gives the child's own peak RSS, whatever runtime it is.
+const MEASURE_PY = `
+import json, resource, subprocess, sys, time
+with open(sys.argv[1], "wb") as out:
+    start = time.perf_counter()
+    code = subprocess.run(sys.argv[2:], stdout=out).returncode
+    seconds = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": code, "seconds": seconds, "peakRssMb": rss / 1024}))
+`;
+
+/** Runs `command` with stdout to `stdoutPath`; wall time and peak RSS. */
+async function measure(
+  command: string[],
+  env: Record<string, string>,
+  stdoutPath = `${dir}/stdout`,
+): Promise<Measure> {
+  const { stdout, code } = await new Deno.Command("python3", {
+    args: ["-c", MEASURE_PY, stdoutPath, ...command],
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`measuring ${command.join(" ")} failed`);
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+async function writeInputs(
+  streams: Record<string, "full_refresh" | "incremental">,
+  config: Record<string, unknown> = {},
+): Promise<string[]> {
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({
+      ...CREDENTIALS,
+      start_date: "2020-01-01T00:00:00Z",
+      max_requests_per_minute: 100_000,
+      ...config,
+    }),
+  );
+  await Deno.writeTextFile(
+    `${dir}/catalog.json`,
+    JSON.stringify({
+      streams: Object.entries(streams).map(([name, sync_mode]) => ({
+        stream: { name },
+        sync_mode,
+        destination_sync_mode: "append",
+      })),
+    }),
+  );
+  return ["--config", `${dir}/config.json`, "--catalog", `${dir}/catalog.json`];
+}
+
+async function startFake(
+  counts: Record<string, number>,
+  faults = {},
+): Promise<FakeAircall> {
+  return await FakeAircall.start({
+    apiId: CREDENTIALS.api_id,
+    apiToken: CREDENTIALS.api_token,
+    counts,
+    faults,
+  });
+}
+
+/** Counts the RECORD lines a run wrote. */
+async function countRecords(path: string): Promise<number> {
+  let count = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{"type":"RECORD"')) count++;
+  }
+  return count;
+}
+
+const rows: string[][] = [];
+function row(
+  what: string,
+  measured: string,
+  reference: string,
+  ratio: string,
+  target: string,
+) {
+  rows.push([what, measured, reference, ratio, target]);
+  console.error(
+    `  ${what}: ${measured} vs ${reference} -> ${ratio} (${target})`,
+  );
+}
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+// 1 and 2: throughput and memory. Runs alternate connector and floor, and
+// the best of each counts: this machine's timing noise is about 10%.
+const ROUNDS = 3;
+console.error("1. Throughput and memory (200,000 calls)...");
+{
+  const fake = await startFake({ calls: 200_000 });
+  const env = { AIRCALL_API_URL: fake.url };
+  const args = await writeInputs({ calls: "full_refresh" });
+  const connector: Measure[] = [];
+  const floor: Measure[] = [];
+  let urls = "";
+  for (let round = 0; round < ROUNDS; round++) {
+    fake.requests.length = 0;
+    connector.push(await measure([...CONNECTOR, "read", ...args], env));
+    if (round === 0) {
+      const records = await countRecords(`${dir}/stdout`);
+      if (records !== fake.visibleCallIds().length) {
+        throw new Error(`connector read ${records} calls`);
+      }
+      urls = fake.requests.map((r) =>
+        `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
+      ).join("\n");
+      await Deno.writeTextFile(`${dir}/urls`, urls);
+    }
+    floor.push(
+      await measure(
+        [
+          Deno.execPath(),
+          "run",
+          ...CLI_PERMISSIONS,
+          `${ROOT}scripts/bench_floor.ts`,
+          `${dir}/urls`,
+          "calls",
+        ],
+        {
+          ...env,
+          BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
+        },
+      ),
+    );
+  }
+  const best = (runs: Measure[]) => Math.min(...runs.map((r) => r.seconds));
+  const c = best(connector);
+  const f = best(floor);
+  row(
+    `Full refresh of 200,000 calls (wall time, best of ${ROUNDS})`,
+    `${fmt(c)} s`,
+    `${fmt(f)} s (floor script, same ${urls.split("\n").length} pages)`,
+    `${fmt(c / f)}x`,
+    "<= 1.0x",
+  );
+  const big = Math.max(...connector.map((r) => r.peakRssMb));
+  await fake.close();
+
+  const small = await startFake({ calls: 20_000 });
+  const smallRun = await measure([...CONNECTOR, "read", ...args], {
+    AIRCALL_API_URL: small.url,
+  });
+  await small.close();
+  row(
+    "Peak RSS, full refresh of 200,000 calls",
+    `${fmt(big, 0)} MB`,
+    `${fmt(smallRun.peakRssMb, 0)} MB at 20,000 calls`,
+    `${fmt(big / smallRun.peakRssMb)}x`,
+    "<= 1.2x",
+  );
+}
+
+// 3: requests.
+console.error("3. Requests (all nine streams)...");
+{
+  const fake = await startFake({ calls: 60_000, contacts: 30_000 });
+  const env = { AIRCALL_API_URL: fake.url };
+  const streams = {
+    calls: "incremental",
+    company: "full_refresh",
+    contacts: "incremental",
+    numbers: "full_refresh",
+    tags: "full_refresh",
+    teams: "full_refresh",
+    user_availability: "full_refresh",
+    users: "full_refresh",
+    webhooks: "full_refresh",
+  } as const;
+  const args = await writeInputs(streams);
+  const run = await measure([...CONNECTOR, "read", ...args], env);
+  if (run.code !== 0) throw new Error("full sync failed");
+  const output = await Deno.readTextFile(`${dir}/stdout`);
+  const states = output.split("\n").filter((l) =>
+    l.startsWith('{"type":"STATE"')
+  );
+  const made = fake.requests.length;
+  const { data } = fake;
+  const pages = (n: number) => Math.ceil(n / 50);
+  // Snapshot lists: their pages; company: one request. Windowed streams:
+  // their pages plus one count probe per window (each STATE is a window).
+  const windows =
+    states.filter((l) => /"name":"(calls|contacts)"/.test(l)).length;
+  const minimum = pages(fake.visibleCallIds().length) +
+    pages(data.contacts.length) +
+    pages(data.numbers.length) + pages(data.tags.length) +
+    pages(data.teams.length) +
+    pages(data.availabilities.length) + pages(data.users.length) +
+    pages(data.webhooks.length) + 1 + windows;
+  row(
+    "Requests, full sync of all nine streams (60,000 calls, 30,000 contacts)",
+    `${made}`,
+    `${minimum} minimum`,
+    `${fmt(made / minimum, 3)}x`,
+    "<= 1.05x",
+  );
+  // Incremental with nothing new: the last state of the run above.
+  const lastState = new Map<string, string>();
+  for (const line of states) {
+    lastState.set(JSON.parse(line).state.stream.stream_descriptor.name, line);
+  }
+  await Deno.writeTextFile(
+    `${dir}/state.json`,
+    `[${
+      [...lastState.values()].map((l) => JSON.stringify(JSON.parse(l).state))
+        .join(",")
+    }]`,
+  );
+  const incrementalArgs = await writeInputs(streams, {
+    calls_lookback_hours: 0,
+  });
+  fake.requests.length = 0;
+  await measure([
+    ...CONNECTOR,
+    "read",
+    ...incrementalArgs,
+    "--state",
+    `${dir}/state.json`,
+  ], env);
+  const per = (path: string) =>
+    fake.requests.filter((r) => r.path === path).length;
+  const snapshotExpected = pages(data.numbers.length) +
+    pages(data.tags.length) +
+    pages(data.teams.length) + pages(data.availabilities.length) +
+    pages(data.users.length) + pages(data.webhooks.length) + 1;
+  const snapshotMade = fake.requests.length - per("/v1/calls") -
+    per("/v1/contacts");
+  row(
+    "Requests, incremental sync with nothing new",
+    `calls ${per("/v1/calls")}, contacts ${
+      per("/v1/contacts")
+    }, snapshots ${snapshotMade}`,
+    `snapshots: ${snapshotExpected} (one pass)`,
+    snapshotMade === snapshotExpected
+      ? "1.00x"
+      : `${fmt(snapshotMade / snapshotExpected)}x`,
+    "<= 2 per incremental stream, one pass per snapshot",
+  );
+  await fake.close();
+}
+
+// 4: paced wall time under a real per-minute limit.
+const PER_MINUTE = 600;
+console.error(
+  `4. Paced sync, ${PER_MINUTE} requests per minute (about 30 s)...`,
+);
+{
+  const fake = await startFake(
+    {
+      calls: 14_940,
+      contacts: 0,
+      users: 0,
+      numbers: 0,
+      teams: 0,
+      tags: 0,
+      webhooks: 0,
+    },
+    { rateLimit: { limit: PER_MINUTE, windowMs: 60_000, blockMs: 60_000 } },
+  );
+  const args = await writeInputs({ calls: "full_refresh" }, {
+    max_requests_per_minute: PER_MINUTE,
+  });
+  const run = await measure([...CONNECTOR, "read", ...args], {
+    AIRCALL_API_URL: fake.url,
+  });
+  const made = fake.requests.length;
+  const minimum = ((made - 1) / PER_MINUTE) * 60;
+  row(
+    `Paced sync: ${made} pages at ${PER_MINUTE}/min, ${fake.stats.rateLimited} 429s`,
+    `${fmt(run.seconds)} s`,
+    `${fmt(minimum)} s = (requests - 1) / N`,
+    `${fmt(run.seconds / minimum, 3)}x`,
+    "<= 1.05x, zero 429s",
+  );
+  await fake.close();
+}
+
+// 5: start-up.
+console.error("5. Start-up...");
+{
+  try {
+    await Deno.stat(`${ROOT}npm/bin/source-aircall.mjs`);
+  } catch {
+    await new Deno.Command(Deno.execPath(), {
+      args: ["task", "build:npm"],
+      cwd: ROOT,
+    }).output();
+  }
+  await Deno.writeTextFile(`${dir}/empty.mjs`, "");
+  const median = async (command: string[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      times.push((await measure(command, {})).seconds);
+    }
+    return times.sort((a, b) => a - b)[4];
+  };
+  const denoSpec = await median([...CONNECTOR, "spec"]);
+  const denoEmpty = await median([Deno.execPath(), "run", `${dir}/empty.mjs`]);
+  row(
+    "Start-up, `spec` under deno run (median of 9)",
+    `${fmt(denoSpec * 1000, 0)} ms`,
+    `${fmt(denoEmpty * 1000, 0)} ms empty script`,
+    `${fmt(denoSpec / denoEmpty)}x`,
+    "(reported)",
+  );
+  const nodeSpec = await median([
+    "node",
+    `${ROOT}npm/bin/source-aircall.mjs`,
+    "spec",
+  ]);
+  const nodeEmpty = await median(["node", `${dir}/empty.mjs`]);
+  row(
+    "Start-up, `spec` under Node, npm build (median of 9)",
+    `${fmt(nodeSpec * 1000, 0)} ms`,
+    `${fmt(nodeEmpty * 1000, 0)} ms empty script`,
+    `${fmt(nodeSpec / nodeEmpty)}x`,
+    "(reported)",
+  );
+}
+
+await Deno.remove(dir, { recursive: true });
+const cpuinfo = await new Deno.Command("cat", { args: ["/proc/cpuinfo"] })
+  .output();
+const cpu = new TextDecoder().decode(cpuinfo.stdout)
+  .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
+const node = new TextDecoder().decode(
+  (await new Deno.Command("node", { args: ["--version"] }).output()).stdout,
+).trim();
+console.log(
+  `Measured ${
+    new Date().toISOString().slice(0, 10)
+  } on ${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}, Node ${node}.\n`,
+);
+console.log("| measure | connector | reference | ratio | target |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
