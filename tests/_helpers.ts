@@ -176,6 +176,56 @@ export interface Message {
   connectionStatus?: { status: string; message?: string };
 }
 
+/** A configured catalog as the tests write it: stream name to sync mode. */
+export type Streams = Record<string, "full_refresh" | "incremental">;
+
+/** Options of {@linkcode readArgs} and {@linkcode readFake}. */
+export interface ReadOptions {
+  /** Overrides of {@linkcode testConfig}. */
+  config?: Record<string, unknown>;
+  /** The `--state` file's content, if any. */
+  state?: unknown;
+}
+
+/**
+ * The arguments of a `read`: config, catalog and state written to files.
+ *
+ * @param streams The configured streams.
+ * @param options Config overrides and state.
+ */
+export function readArgs(
+  streams: Streams,
+  options: ReadOptions = {},
+): string[] {
+  const dir = tempDir();
+  const args = [
+    "read",
+    "--config",
+    writeJson(dir, "config.json", testConfig(options.config)),
+    "--catalog",
+    writeJson(dir, "catalog.json", configuredCatalog(streams)),
+  ];
+  if (options.state !== undefined) {
+    args.push("--state", writeJson(dir, "state.json", options.state));
+  }
+  return args;
+}
+
+/**
+ * Runs `read` against the fake API.
+ *
+ * @param fake The fake Aircall API.
+ * @param streams The configured streams.
+ * @param options Config overrides and state.
+ */
+export function readFake(
+  fake: FakeAircall,
+  streams: Streams,
+  options: ReadOptions = {},
+): Promise<CliRun> {
+  return runCli(readArgs(streams, options), { AIRCALL_API_URL: fake.url });
+}
+
 /** What one CLI run printed. */
 export interface CliRun {
   /** Exit code, or -1 when killed by a signal. */

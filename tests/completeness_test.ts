@@ -10,36 +10,17 @@ import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   checkpointViolations,
   type CliRun,
-  configuredCatalog,
   lastStates,
   ofType,
   protocolErrors,
+  readFake,
   recordsByStream,
-  runCli,
   startFake,
-  tempDir,
-  testConfig,
-  writeJson,
+  type Streams,
 } from "./_helpers.ts";
 
-async function read(
-  fake: FakeAircall,
-  streams: Record<string, "full_refresh" | "incremental">,
-  state?: unknown,
-): Promise<CliRun> {
-  const dir = tempDir();
-  const args = [
-    "read",
-    "--config",
-    writeJson(dir, "config.json", testConfig()),
-    "--catalog",
-    writeJson(dir, "catalog.json", configuredCatalog(streams)),
-  ];
-  if (state !== undefined) {
-    args.push("--state", writeJson(dir, "state.json", state));
-  }
-  return await runCli(args, { AIRCALL_API_URL: fake.url });
-}
+const read = (fake: FakeAircall, streams: Streams, state?: unknown) =>
+  readFake(fake, streams, { state });
 
 function assertExactlyOnce(
   got: Record<string, unknown>[] | undefined,
@@ -161,10 +142,10 @@ describe("completeness past the 10,000 cap", () => {
     const state = lastStates(run.messages)
       .filter((s) => s!.stream.stream_descriptor.name === "contacts");
     const changed = fake.data.contacts.slice(0, 12_000).map((c) => c.id);
-    // Spread over many seconds, newest last, as real edits would be.
-    const now = Math.floor(Date.now() / 1000);
+    // Spread over 12 seconds after the saved cursor, as real edits would be.
+    const cursor = state[0]!.stream.stream_state.updated_at as number;
     for (let i = 0; i < changed.length; i += 1_000) {
-      fake.updateContacts(changed.slice(i, i + 1_000), now - 12 + i / 1_000);
+      fake.updateContacts(changed.slice(i, i + 1_000), cursor + 1 + i / 1_000);
     }
     fake.requests.length = 0;
     const second = await read(fake, { contacts: "incremental" }, state);

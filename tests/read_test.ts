@@ -6,11 +6,11 @@ import {
   allStreams,
   checkpointViolations,
   type CliRun,
-  configuredCatalog,
   lastStates,
   type Message,
   ofType,
   protocolErrors,
+  readFake as read,
   recordsByStream,
   runCli,
   startFake,
@@ -24,26 +24,6 @@ import {
 
 const START_DATE = "2020-01-01T00:00:00.000Z";
 const STREAM_NAMES = Object.keys(allStreams("full_refresh"));
-
-/** Runs `read` against the fake with the given catalog, state and config. */
-async function read(
-  fake: FakeAircall,
-  streams: Record<string, "full_refresh" | "incremental">,
-  options: { state?: unknown; config?: Record<string, unknown> } = {},
-): Promise<CliRun> {
-  const dir = tempDir();
-  const args = [
-    "read",
-    "--config",
-    writeJson(dir, "config.json", testConfig(options.config)),
-    "--catalog",
-    writeJson(dir, "catalog.json", configuredCatalog(streams)),
-  ];
-  if (options.state !== undefined) {
-    args.push("--state", writeJson(dir, "state.json", options.state));
-  }
-  return await runCli(args, { AIRCALL_API_URL: fake.url });
-}
 
 function ids(records: Record<string, unknown>[] | undefined, key = "id") {
   return (records ?? []).map((record) => record[key]);

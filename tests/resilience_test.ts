@@ -10,54 +10,19 @@ import { AircallClient } from "../src/aircall/client.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   checkpointViolations,
-  type CliRun,
-  configuredCatalog,
   lastStates,
   type Message,
   ofType,
   protocolErrors,
+  readArgs,
+  readFake,
   recordsByStream,
-  runCli,
   spawnCli,
   startFake,
-  tempDir,
+  type Streams,
   TEST_API_ID,
   TEST_API_TOKEN,
-  testConfig,
-  writeJson,
 } from "./_helpers.ts";
-
-type Streams = Record<string, "full_refresh" | "incremental">;
-
-function readArgs(
-  streams: Streams,
-  config: Record<string, unknown>,
-  state?: unknown,
-): string[] {
-  const dir = tempDir();
-  const args = [
-    "read",
-    "--config",
-    writeJson(dir, "config.json", testConfig(config)),
-    "--catalog",
-    writeJson(dir, "catalog.json", configuredCatalog(streams)),
-  ];
-  if (state !== undefined) {
-    args.push("--state", writeJson(dir, "state.json", state));
-  }
-  return args;
-}
-
-function read(
-  fake: FakeAircall,
-  streams: Streams,
-  config: Record<string, unknown> = {},
-  state?: unknown,
-): Promise<CliRun> {
-  return runCli(readArgs(streams, config, state), {
-    AIRCALL_API_URL: fake.url,
-  });
-}
 
 function sortedIds(records: Record<string, unknown>[] | undefined): number[] {
   return (records ?? []).map((r) => r.id as number).sort((a, b) => a - b);
@@ -74,12 +39,10 @@ describe("pacing under the company's rate limit", () => {
       faults: { rateLimit: { limit: 100, windowMs: 10_000 } },
     });
     const started = performance.now();
-    const run = await read(fake, {
+    const run = await readFake(fake, {
       calls: "incremental",
       contacts: "incremental",
-    }, {
-      max_requests_per_minute: 600,
-    });
+    }, { config: { max_requests_per_minute: 600 } });
     const seconds = (performance.now() - started) / 1000;
     assert.equal(run.code, 0, run.stderr);
     assert.equal(fake.stats.rateLimited, 0, "no 429");
@@ -103,11 +66,11 @@ describe("pacing under the company's rate limit", () => {
       },
     });
     const started = Date.now();
-    const run = await read(fake, {
+    const run = await readFake(fake, {
       tags: "full_refresh",
       users: "full_refresh",
       webhooks: "full_refresh",
-    }, { max_requests_per_minute: 100_000 });
+    }, { config: { max_requests_per_minute: 100_000 } });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(protocolErrors(run.messages), []);
     assert.deepEqual(
@@ -148,7 +111,7 @@ describe("faults", () => {
         pathPrefix: "/v1/calls",
       },
     });
-    const run = await read(fake, { calls: "incremental" });
+    const run = await readFake(fake, { calls: "incremental" });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(protocolErrors(run.messages), []);
     assert.deepEqual(checkpointViolations(run.messages, ["calls"]), []);
@@ -224,7 +187,7 @@ describe("faults", () => {
         };
       }
     });
-    const run = await read(fake, {
+    const run = await readFake(fake, {
       calls: "incremental",
       tags: "full_refresh",
       teams: "full_refresh",
@@ -301,7 +264,7 @@ describe("killed at any moment, resumed from the last STATE", () => {
 
   for (const killAfter of [3, 90, 260, 480, 700]) {
     it(`after ${killAfter} requests: nothing lost, duplicates only from the unfinished window`, async () => {
-      const killed = spawnCli(readArgs(streams, config), {
+      const killed = spawnCli(readArgs(streams, { config }), {
         AIRCALL_API_URL: fake.url,
       });
       fake.faults = {
@@ -316,7 +279,7 @@ describe("killed at any moment, resumed from the last STATE", () => {
       assert.deepEqual(protocolErrors(first.messages), []);
 
       const state = lastStates(first.messages);
-      const resumed = await read(fake, streams, config, state);
+      const resumed = await readFake(fake, streams, { config, state });
       assert.equal(resumed.code, 0, resumed.stderr);
       assert.deepEqual(protocolErrors(resumed.messages), []);
 
