@@ -11,14 +11,13 @@ function clientWith(answers: Answer[]) {
   const sleeps: number[] = [];
   const urls: string[] = [];
   let clock = 0;
-  const scheduler = new Scheduler(Infinity, {
-    now: () => clock,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-      return Promise.resolve();
-    },
-  });
+  const sleep = (ms: number) => {
+    sleeps.push(ms);
+    clock += ms;
+    return Promise.resolve();
+  };
+  // Paced as fast as a config allows, on a virtual clock.
+  const scheduler = new Scheduler(100_000, { now: () => clock, sleep });
   const client = new AircallClient({
     scheduler,
     baseUrl: "https://api.example.test",
@@ -27,10 +26,7 @@ function clientWith(answers: Answer[]) {
     maxAttempts: 3,
     random: () => 0.5,
     now: () => 1_700_000_000_000,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
+    sleep,
     fetch: (input) => {
       urls.push(String(input));
       const answer = answers.shift()!;
@@ -119,6 +115,22 @@ describe("AircallClient", () => {
     assert.deepEqual(await client.get("/v1/ping"), { ok: 1 });
   });
 
+  it("gives rate-limit waits a budget of their own", async () => {
+    const reset = String(1_700_000_000 + 5);
+    const { client, sleeps } = clientWith([
+      json(503, {}),
+      json(503, {}),
+      ...Array.from(
+        { length: 5 },
+        () => json(429, {}, { "X-AircallApi-Reset": reset }),
+      ),
+      json(200, { ok: true }),
+    ]);
+    // Two faults and five 429s: within both budgets (3 attempts, 10 waits).
+    assert.deepEqual(await client.get("/v1/ping"), { ok: true });
+    assert.equal(sleeps.filter((ms) => ms === 5_000).length, 5);
+  });
+
   it("holds every request until the rate limit's reset on 429", async () => {
     const reset = String(1_700_000_000 + 42);
     const { client, sleeps } = clientWith([
@@ -167,5 +179,12 @@ describe("rateLimitWaitMs", () => {
   });
   it("waits 60 s without the header", () => {
     assert.equal(rateLimitWaitMs(headers(), now), 60_000);
+  });
+  it("waits the documented 60 s when the reset has passed (clock skew)", () => {
+    assert.equal(rateLimitWaitMs(headers("1699999990"), now), 60_000);
+    assert.equal(rateLimitWaitMs(headers("60"), now), 60_000);
+  });
+  it("never waits more than 120 s", () => {
+    assert.equal(rateLimitWaitMs(headers("1700009999"), now), 120_000);
   });
 });

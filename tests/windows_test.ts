@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AircallClient } from "../src/aircall/client.ts";
 import { pages } from "../src/aircall/pages.ts";
+import { Scheduler } from "../src/aircall/scheduler.ts";
 import {
   readWindows,
   splitRange,
@@ -46,6 +47,7 @@ async function readAll(
     baseUrl: fake.url,
     apiId: TEST_API_ID,
     apiToken: TEST_API_TOKEN,
+    scheduler: new Scheduler(100_000),
   });
   const ids: number[] = [];
   const windows: [number, number][] = [];
@@ -126,6 +128,32 @@ describe("readWindows on the fake API", () => {
     assert.equal(ids.length, 10_490);
   });
 
+  it("reads a window again when records vanish while it is read", async () => {
+    fake = await startFake({ counts: { calls: 400, contacts: 0 } });
+    const deleted = fake.visibleCallIds().slice(0, 3);
+    fake.interceptors.push((request) => {
+      if (
+        request.search.get("page") === "4" && fake.data.calls.length === 400
+      ) {
+        // Deleted from an already-read page: later pages shift up by three.
+        const first = fake.data.calls.findIndex((c) => c.id === deleted[0]);
+        fake.data.calls.splice(first, 3);
+        fake.invalidate();
+      }
+      return undefined;
+    });
+    const { ids } = await readAll(
+      fake,
+      CALLS,
+      fake.now - 190 * 86_400,
+      fake.now,
+    );
+    const expected = fake.visibleCallIds();
+    assert.equal(new Set(ids).size, ids.length, "no duplicates");
+    for (const id of expected) assert.ok(ids.includes(id), `call ${id}`);
+    assert.ok(deleted.every((id) => ids.includes(id)), "read before deletion");
+  });
+
   it("refuses to size windows without meta.total", async () => {
     fake = await startFake({ counts: { calls: 100 } });
     fake.interceptors.push((request) => {
@@ -153,6 +181,7 @@ describe("pages without meta.total", () => {
       baseUrl: fake.url,
       apiId: TEST_API_ID,
       apiToken: TEST_API_TOKEN,
+      scheduler: new Scheduler(100_000),
     });
     let count = 0;
     for await (

@@ -25,14 +25,16 @@ export interface ClientOptions {
   apiId: string;
   /** Basic auth password: the API key's token. */
   apiToken: string;
-  /** Paces every request of the run (default: no pacing). */
+  /** Paces every request of the run (default: 60 per minute, the spec's default). */
   scheduler?: Scheduler;
   /** Longest wait for the response headers, connecting included, in ms (default 30 s). */
   headersTimeoutMs?: number;
   /** Longest a whole request may take, body included, in ms (default 120 s). */
   timeoutMs?: number;
-  /** Attempts per request for retryable faults (default 6). */
+  /** Attempts per request for faults other than the rate limit (default 6). */
   maxAttempts?: number;
+  /** Rate-limit waits per request before giving up (default 10). */
+  maxRateLimitWaits?: number;
   /** Told about each wait before a retry, for logs and statuses. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
   /** Injectable for tests: the HTTP client. */
@@ -68,19 +70,24 @@ class _RetryableFault extends Error {
   }
 }
 
+/** Aircall's documented block after a 429, used when it does not say. */
+const BLOCK_MS = 60_000;
+
 /**
  * Reads the reset time of a rate limit as a wait in ms: `X-AircallApi-Reset`
- * holds unix seconds, or milliseconds when above 10^12; 60 s when absent.
+ * holds unix seconds, or milliseconds when above 10^12. When it is absent,
+ * not a time, or already past (clock skew), the documented 60 s block is
+ * waited out rather than hammering a blocked company; never more than 120 s.
  *
  * @param headers The response's headers.
  * @param now The current time in epoch ms.
  */
 export function rateLimitWaitMs(headers: Headers, now: number): number {
   const reset = Number(headers.get("x-aircallapi-reset"));
-  if (!Number.isFinite(reset) || reset <= 0) return 60_000;
+  if (!Number.isFinite(reset) || reset <= 0) return BLOCK_MS;
   const resetMs = reset > 1e12 ? reset : reset * 1000;
-  // Never trust a reset far away or in the past more than the documented block.
-  return Math.min(Math.max(resetMs - now, 1000), 120_000);
+  if (resetMs <= now) return BLOCK_MS;
+  return Math.min(resetMs - now, 2 * BLOCK_MS);
 }
 
 function _sleep(ms: number): Promise<void> {
@@ -103,6 +110,7 @@ export class AircallClient {
   #headersTimeoutMs: number;
   #timeoutMs: number;
   #maxAttempts: number;
+  #maxRateLimitWaits: number;
   #onRetry?: (info: RetryInfo) => void | Promise<void>;
   #fetch: typeof fetch;
   #sleep: (ms: number) => Promise<void>;
@@ -118,10 +126,11 @@ export class AircallClient {
     this.#baseUrl = options.baseUrl;
     this.#authorization = "Basic " +
       Buffer.from(`${options.apiId}:${options.apiToken}`).toString("base64");
-    this.#scheduler = options.scheduler ?? new Scheduler(Infinity);
+    this.#scheduler = options.scheduler ?? new Scheduler(60);
     this.#headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#maxAttempts = options.maxAttempts ?? 6;
+    this.#maxRateLimitWaits = options.maxRateLimitWaits ?? 10;
     this.#onRetry = options.onRetry;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#sleep = options.sleep ?? _sleep;
@@ -144,20 +153,27 @@ export class AircallClient {
       url.searchParams.set(key, String(value));
     }
     const request = `GET ${url.pathname}${url.search}`;
+    // Rate-limit waits and other faults have budgets of their own: waiting
+    // out a busy company's limit is not the API failing.
+    let faults = 0;
+    let waits = 0;
     for (let attempt = 1;; attempt++) {
       try {
         await this.#scheduler.take();
         return await this.#attempt(url, request);
       } catch (error) {
         if (!(error instanceof _RetryableFault)) throw error;
-        if (attempt >= this.#maxAttempts) {
+        const rateLimited = error.rateLimitMs !== undefined;
+        const exhausted = rateLimited
+          ? ++waits > this.#maxRateLimitWaits
+          : ++faults >= this.#maxAttempts;
+        if (exhausted) {
           throw new ConnectorError(
             "transient_error",
             `Aircall kept failing on ${request} (${error.message}) after ${attempt} attempts; try the sync again later.`,
           );
         }
-        const rateLimited = error.rateLimitMs !== undefined;
-        const backoff = Math.min(1000 * 2 ** (attempt - 1), 60_000);
+        const backoff = Math.min(1000 * 2 ** (faults - 1), 60_000);
         const waitMs = error.rateLimitMs ??
           Math.round(backoff * (0.5 + this.#random()));
         await this.#onRetry?.({
@@ -207,7 +223,7 @@ export class AircallClient {
       clearTimeout(headersTimer);
       clearTimeout(wholeTimer);
     }
-    this.#obeyRateLimitHeaders(response);
+    this.#obeyRateLimitHeaders(response, request);
     if (response.status === 429) {
       throw new _RetryableFault(
         "HTTP 429 rate limited",
@@ -241,14 +257,23 @@ export class AircallClient {
   }
 
   /** Lowers the pace to a reported limit; pauses when none is left. */
-  #obeyRateLimitHeaders(response: Response): void {
+  #obeyRateLimitHeaders(response: Response, request: string): void {
     const limit = Number(response.headers.get("x-aircallapi-limit"));
     if (Number.isInteger(limit) && limit > 0) this.#scheduler.lowerTo(limit);
     const remaining = response.headers.get("x-aircallapi-remaining");
     if (
       response.status !== 429 && remaining !== null && Number(remaining) <= 0
     ) {
-      this.#scheduler.pause(rateLimitWaitMs(response.headers, this.#now()));
+      const waitMs = rateLimitWaitMs(response.headers, this.#now());
+      this.#scheduler.pause(waitMs);
+      // Reported like a 429's wait (a status and a log line), with no retry.
+      void this.#onRetry?.({
+        request,
+        reason: "no requests left in Aircall's rate limit",
+        waitMs,
+        attempt: 0,
+        rateLimited: true,
+      });
     }
   }
 }

@@ -134,6 +134,7 @@ export async function* readWindows(
     }
     const yielded = seen ?? new Set<unknown>();
     let cut = false;
+    let shrank = false;
     for await (const page of pages(client, query, { first: probe })) {
       const records = page.items.filter((item) =>
         !yielded.has(item[list.primaryKey])
@@ -141,11 +142,19 @@ export async function* readWindows(
       for (const item of records) yielded.add(item[list.primaryKey]);
       if (records.length > 0) yield { kind: "records", records };
       cut = isCutByCap(page) && hi > lo;
+      shrank ||= page.total !== undefined && page.total < probe.total;
     }
     if (cut) {
       // The window grew past the cap while it was read: read its halves,
       // skipping what it already gave.
       for (const [a, b] of splitRange(lo, hi, 2)) yield* walk(a, b, yielded);
+      return;
+    }
+    if (shrank && !seen) {
+      // Records were deleted while the window was read: the pages after
+      // them shifted, so one may have slipped between two pages. Read the
+      // window once more, skipping what it already gave.
+      yield* walk(lo, hi, yielded);
       return;
     }
     yield { kind: "window", lo, hi };
