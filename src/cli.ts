@@ -32,7 +32,13 @@ export interface CliIo {
 
 const HELP_EXAMPLES = `
 Each verb prints Airbyte protocol messages, one JSON object per line, on
-stdout; \`source-aircall help <verb>\` shows its example.
+stdout; \`source-aircall help <verb>\` says more.
+
+Examples:
+  source-aircall spec
+  source-aircall check --config secrets/config.json
+  source-aircall discover --config secrets/config.json > catalog.json
+  source-aircall read --config secrets/config.json --catalog configured_catalog.json --state state.json
 
 Environment:
   AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})`;
@@ -127,7 +133,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await writer.connectionStatus("FAILED", error.message);
         return;
       }
-      await check(config, { apiUrl: _apiUrl(io), now, writer });
+      let apiUrl;
+      try {
+        apiUrl = _apiUrl(io);
+      } catch (error) {
+        await writer.connectionStatus("FAILED", (error as Error).message);
+        return;
+      }
+      await check(config, { apiUrl, now, writer });
     });
 
   program.command("discover")

@@ -65,6 +65,19 @@ describe("check", () => {
     assert.equal(fake.requests.length, 0);
   });
 
+  it("fails clearly, exit 0, on an AIRCALL_API_URL that is not a URL", async () => {
+    const path = writeJson(tempDir(), "config.json", testConfig());
+    const run = await runCli(["check", "--config", path], {
+      AIRCALL_API_URL: "not a url",
+    });
+    const status = verdict(run);
+    assert.equal(status.status, "FAILED");
+    assert.match(
+      status.message!,
+      /AIRCALL_API_URL "not a url" is not an http\(s\) URL/,
+    );
+  });
+
   it("fails clearly on a config file that is not JSON, quoting none of it", async () => {
     const secretish =
       `{"api_id": "${TEST_API_ID}", "api_token": ${TEST_API_TOKEN}}`;

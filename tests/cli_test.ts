@@ -14,6 +14,7 @@ describe("help and version, for people (on stderr: stdout is protocol only)", ()
     assert.equal(run.stdout, "");
     for (const verb of ["spec", "check", "discover", "read"]) {
       assert.match(run.stderr, new RegExp(`^  ${verb}\\b`, "m"));
+      assert.match(run.stderr, new RegExp(`^  source-aircall ${verb}\\b`, "m"));
     }
     assert.match(run.stderr, /AIRCALL_API_URL/);
   });
