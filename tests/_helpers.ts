@@ -34,7 +34,7 @@ function _findRoot(dir: string): string {
  * The CLI under test: `deno run` with exactly the permissions the compile
  * task bakes in, or under Node (the npm build's test pass) the npm bundle.
  */
-const CLI_COMMAND: readonly string[] = process.versions.deno
+export const CLI_COMMAND: readonly string[] = process.versions.deno
   ? [process.execPath, "run", ...CLI_PERMISSIONS, join(ROOT, "mod.ts")]
   : [process.execPath, join(ROOT, "npm/bin/source-aircall.mjs")];
 

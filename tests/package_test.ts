@@ -18,9 +18,9 @@ import {
   allStreams,
   checkpointViolations,
   type CliRun,
-  configuredCatalog,
   type Message,
   protocolErrors,
+  readArgs,
   recordsByStream,
   ROOT,
   runCli,
@@ -121,18 +121,7 @@ describe("npm package", () => {
   });
 
   it("runs a full read of all nine streams under Node", async () => {
-    const dir = tempDir();
-    const run = await sourceAircall([
-      "read",
-      "--config",
-      writeJson(dir, "config.json", testConfig()),
-      "--catalog",
-      writeJson(
-        dir,
-        "catalog.json",
-        configuredCatalog(allStreams("full_refresh")),
-      ),
-    ]);
+    const run = await sourceAircall(readArgs(allStreams("full_refresh")));
     assert.equal(run.code, 0, run.stderr);
     const messages = run.messages;
     assert.deepEqual(protocolErrors(messages), []);

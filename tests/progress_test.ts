@@ -5,17 +5,14 @@ import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { TerminalProgress } from "../src/progress.ts";
-import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
 import {
   allStreams,
-  configuredCatalog,
+  CLI_COMMAND,
   ofType,
   protocolErrors,
-  ROOT,
+  readArgs,
   startFake,
   tempDir,
-  testConfig,
-  writeJson,
 } from "./_helpers.ts";
 
 describe("TerminalProgress", () => {
@@ -55,19 +52,8 @@ describe("read at a terminal", () => {
     const stdout = join(dir, "stdout.jsonl");
     const terminal = join(dir, "terminal.log");
     const command = [
-      process.execPath,
-      ...(process.versions.deno
-        ? ["run", ...CLI_PERMISSIONS, join(ROOT, "mod.ts")]
-        : [join(ROOT, "npm/bin/source-aircall.mjs")]),
-      "read",
-      "--config",
-      writeJson(dir, "config.json", testConfig()),
-      "--catalog",
-      writeJson(
-        dir,
-        "catalog.json",
-        configuredCatalog(allStreams("full_refresh")),
-      ),
+      ...CLI_COMMAND,
+      ...readArgs(allStreams("full_refresh")),
     ].map((word) => `'${word}'`).join(" ");
     // `script` gives the command a terminal; stdout still goes to a file.
     const child = spawn("script", [
