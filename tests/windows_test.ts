@@ -42,6 +42,7 @@ async function readAll(
   list: WindowedList,
   lo: number,
   hi: number,
+  skip?: Set<unknown>,
 ): Promise<{ ids: number[]; windows: [number, number][] }> {
   const client = new AircallClient({
     baseUrl: fake.url,
@@ -51,7 +52,7 @@ async function readAll(
   });
   const ids: number[] = [];
   const windows: [number, number][] = [];
-  for await (const event of readWindows(client, list, lo, hi)) {
+  for await (const event of readWindows(client, list, lo, hi, skip)) {
     if (event.kind === "records") {
       ids.push(...event.records.map((r) => r.id as number));
     }
@@ -128,31 +129,43 @@ describe("readWindows on the fake API", () => {
     assert.equal(ids.length, 10_490);
   });
 
-  it("reads a window again when records vanish while it is read", async () => {
-    fake = await startFake({ counts: { calls: 400, contacts: 0 } });
-    const deleted = fake.visibleCallIds().slice(0, 3);
-    fake.interceptors.push((request) => {
-      if (
-        request.search.get("page") === "4" && fake.data.calls.length === 400
-      ) {
-        // Deleted from an already-read page: later pages shift up by three.
-        const first = fake.data.calls.findIndex((c) => c.id === deleted[0]);
-        fake.data.calls.splice(first, 3);
-        fake.invalidate();
-      }
-      return undefined;
+  // The contacts fallback passes the walk's ids as a skip set: same rule.
+  for (
+    const [label, skip] of [["", undefined], [
+      ", given ids to skip",
+      new Set<unknown>([1]),
+    ]] as const
+  ) {
+    it(`reads a window again when records vanish while it is read${label}`, async () => {
+      fake = await startFake({ counts: { calls: 400, contacts: 0 } });
+      const deleted = fake.visibleCallIds().slice(0, 3);
+      fake.interceptors.push((request) => {
+        if (
+          request.search.get("page") === "4" && fake.data.calls.length === 400
+        ) {
+          // Deleted from an already-read page: later pages shift up by three.
+          const first = fake.data.calls.findIndex((c) => c.id === deleted[0]);
+          fake.data.calls.splice(first, 3);
+          fake.invalidate();
+        }
+        return undefined;
+      });
+      const { ids } = await readAll(
+        fake,
+        CALLS,
+        fake.now - 190 * 86_400,
+        fake.now,
+        skip,
+      );
+      const expected = fake.visibleCallIds();
+      assert.equal(new Set(ids).size, ids.length, "no duplicates");
+      for (const id of expected) assert.ok(ids.includes(id), `call ${id}`);
+      assert.ok(
+        deleted.every((id) => ids.includes(id)),
+        "read before deletion",
+      );
     });
-    const { ids } = await readAll(
-      fake,
-      CALLS,
-      fake.now - 190 * 86_400,
-      fake.now,
-    );
-    const expected = fake.visibleCallIds();
-    assert.equal(new Set(ids).size, ids.length, "no duplicates");
-    for (const id of expected) assert.ok(ids.includes(id), `call ${id}`);
-    assert.ok(deleted.every((id) => ids.includes(id)), "read before deletion");
-  });
+  }
 
   it("refuses to size windows without meta.total", async () => {
     fake = await startFake({ counts: { calls: 100 } });

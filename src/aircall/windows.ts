@@ -102,14 +102,16 @@ export async function* readWindows(
   if (lo > hi) return;
   let first = true;
   /**
-   * Reads one window; `seen` holds ids a wider window already yielded when
-   * it grew past the cap while being read (its pages follow creation, not
-   * time, so which part of it was covered is unknown).
+   * Reads one window. `seen` holds ids not to yield again (the caller's, or
+   * a wider window's that grew past the cap while being read: its pages
+   * follow creation, not time, so which part it covered is unknown).
+   * `reread` is false on the one re-read of a window that shrank.
    */
   async function* walk(
     lo: number,
     hi: number,
     seen?: Set<unknown>,
+    reread = true,
   ): AsyncGenerator<WindowEvent> {
     const query = _listFor(list, lo, hi);
     // Page 1 doubles as the probe: when the window fits, nothing is wasted.
@@ -150,11 +152,11 @@ export async function* readWindows(
       for (const [a, b] of splitRange(lo, hi, 2)) yield* walk(a, b, yielded);
       return;
     }
-    if (shrank && !seen) {
+    if (shrank && reread) {
       // Records were deleted while the window was read: the pages after
       // them shifted, so one may have slipped between two pages. Read the
       // window once more, skipping what it already gave.
-      yield* walk(lo, hi, yielded);
+      yield* walk(lo, hi, yielded, false);
       return;
     }
     yield { kind: "window", lo, hi };
