@@ -261,7 +261,7 @@ async function* _updatedDescIncremental(
   const walked = new Set<unknown>();
   let top: number | undefined;
   for await (
-    const page of pages(context.client, newestFirst, { prefetch: false })
+    const page of pages(context.client, newestFirst, { ahead: 0 })
   ) {
     top ??= page.items[0]?.[field] as number | undefined;
     const changed = page.items.filter((item) =>

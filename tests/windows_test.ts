@@ -211,3 +211,48 @@ describe("pages without meta.total", () => {
     await fake.close();
   });
 });
+
+describe("pages read ahead", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  /** Page numbers requested by the time the caller holds each page. */
+  async function requestedWhileHandling(
+    options: { ahead?: number },
+  ): Promise<number[][]> {
+    const client = new AircallClient({
+      baseUrl: fake.url,
+      apiId: TEST_API_ID,
+      apiToken: TEST_API_TOKEN,
+      scheduler: new Scheduler(100_000),
+    });
+    const seen: number[][] = [];
+    const list = { path: "/v2/users", key: "users", query: {} };
+    for await (const _page of pages(client, list, options)) {
+      // Time for requests already started to reach the server.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      seen.push(fake.requests.map((r) => Number(r.query.page)));
+    }
+    return seen;
+  }
+
+  it("keeps two pages requested while one is handled, none past the total", async () => {
+    fake = await startFake({ counts: { users: 220 } }); // 5 pages
+    assert.deepEqual(await requestedWhileHandling({}), [
+      [1, 2, 3],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5],
+    ]);
+  });
+
+  it("requests nothing ahead for a walk that may stop early", async () => {
+    fake = await startFake({ counts: { users: 120 } }); // 3 pages
+    assert.deepEqual(await requestedWhileHandling({ ahead: 0 }), [
+      [1],
+      [1, 2],
+      [1, 2, 3],
+    ]);
+  });
+});

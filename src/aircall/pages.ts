@@ -92,11 +92,21 @@ export interface PagesOptions {
   /** Page 1 when the caller already has it (a window's probe). */
   first?: Page;
   /**
-   * Fetch the next page while the caller handles the current one (default
-   * true). Off for walks the caller may stop early, where it would waste a
-   * request of the rate limit.
+   * Pages requested ahead of the one the caller is handling (default 2),
+   * never past the last page the latest total allows. Two keep a request on
+   * the wire while a page is handled: `fetch` sends only when the event loop
+   * turns, so a request started just before a page is handled waits for it.
+   * 0 for walks the caller may stop early, where a page read ahead would
+   * waste a request of the rate limit.
    */
-  prefetch?: boolean;
+  ahead?: number;
+}
+
+/** The last page of `page`'s query, as far as `page` tells. */
+function _lastPageNumber(page: Page): number {
+  if (isLastPage(page)) return page.number;
+  if (page.total === undefined) return page.number + 1;
+  return Math.min(Math.ceil(page.total / PER_PAGE), LAST_PAGE);
 }
 
 /**
@@ -104,27 +114,32 @@ export interface PagesOptions {
  *
  * @param client The API client.
  * @param list The query.
- * @param options Page 1 if already fetched; whether to prefetch.
+ * @param options Page 1 if already fetched; how many pages to read ahead.
  */
 export async function* pages(
   client: AircallClient,
   list: ListQuery,
   options: PagesOptions = {},
 ): AsyncGenerator<Page> {
-  const prefetch = options.prefetch ?? true;
-  let next: Promise<Page> = options.first
-    ? Promise.resolve(options.first)
-    : fetchPage(client, list, 1);
-  while (true) {
-    const page = await next;
-    const last = isLastPage(page);
-    if (!last && prefetch) {
-      next = fetchPage(client, list, page.number + 1);
+  const ahead = options.ahead ?? 2;
+  let page = options.first ?? await fetchPage(client, list, 1);
+  // The pages requested after `page`, in order.
+  const requested: Promise<Page>[] = [];
+  let next = page.number + 1;
+  const requestUpTo = (number: number) => {
+    for (; next <= number; next++) {
+      const request = fetchPage(client, list, next);
       // Handled when awaited; this stops an early return from leaving it unhandled.
-      next.catch(() => {});
+      request.catch(() => {});
+      requested.push(request);
     }
+  };
+  while (true) {
+    const last = _lastPageNumber(page);
+    requestUpTo(Math.min(last, page.number + ahead));
     yield page;
-    if (last) return;
-    if (!prefetch) next = fetchPage(client, list, page.number + 1);
+    if (page.number === last) return;
+    requestUpTo(page.number + 1);
+    page = await requested.shift()!;
   }
 }
