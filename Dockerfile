@@ -16,8 +16,9 @@ RUN useradd --create-home --user-group airbyte \
   && chown -R airbyte:airbyte /airbyte
 USER airbyte
 
-ENV AIRBYTE_ENTRYPOINT="/usr/bin/deno run --cached-only --allow-net --allow-read --allow-env /airbyte/integration_code/mod.ts"
-ENTRYPOINT ["/usr/bin/deno", "run", "--cached-only", "--allow-net", "--allow-read", "--allow-env", "/airbyte/integration_code/mod.ts"]
+# The flags of scripts/run_flags.ts: permissions, and V8 heap sizing that keeps memory flat.
+ENV AIRBYTE_ENTRYPOINT="/usr/bin/deno run --cached-only --allow-net --allow-read --allow-env --v8-flags=--max-semi-space-size=2,--heap-growing-percent=50 /airbyte/integration_code/mod.ts"
+ENTRYPOINT ["/usr/bin/deno", "run", "--cached-only", "--allow-net", "--allow-read", "--allow-env", "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=50", "/airbyte/integration_code/mod.ts"]
 
 LABEL io.airbyte.name=airbyte/source-aircall
 LABEL io.airbyte.version=0.1.0

@@ -1,6 +1,6 @@
 /**
  * `deno task compile` / `deno task compile:all`: standalone binaries in
- * `dist/`, with exactly the CLI's permissions baked in. `--target T`
+ * `dist/`, with exactly the flags of `deno run` baked in. `--target T`
  * compiles one target (the release workflow uses it).
  *
  * `deno compile` downloads its runtime for each target from Deno's release
@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CLI_PERMISSIONS } from "./permissions.ts";
+import { RUN_FLAGS } from "./run_flags.ts";
 
 /** Targets of `compile:all`, as `deno compile --target` names them. */
 export const TARGETS: readonly string[] = [
@@ -32,7 +32,7 @@ export function compileArgs(target?: string): string[] {
     : "dist/source-aircall";
   return [
     "compile",
-    ...CLI_PERMISSIONS,
+    ...RUN_FLAGS,
     "--output",
     output,
     ...(target ? ["--target", target] : []),

@@ -245,7 +245,7 @@ async function* _updatedDescIncremental(
     const [newest] = (await fetchPage(context.client, newestFirst, 1)).items;
     const top = newest?.[field];
     yield* backfill(
-      typeof top === "number" ? Math.min(top, context.now) : context.now,
+      typeof top === "number" ? _resumeFrom(top, context.now) : context.now,
       start,
     );
     return;
@@ -274,10 +274,12 @@ async function* _updatedDescIncremental(
     if (records.length > 0) yield { kind: "records", records };
     const reachedOlder = changed.length < page.items.length;
     if (reachedOlder || (isLastPage(page) && !isCutByCap(page))) {
-      const latest = Math.max(cursor, top ?? cursor);
+      const resume = top === undefined
+        ? cursor
+        : Math.max(cursor, _resumeFrom(top, context.now));
       yield {
         kind: "checkpoint",
-        state: { [field]: Math.min(latest, context.now) },
+        state: { [field]: Math.min(resume, context.now) },
       };
       return;
     }
@@ -288,7 +290,25 @@ async function* _updatedDescIncremental(
     message:
       `More than ${RESULT_CAP} ${definition.name} changed since ${field} = ${cursor}; reading all of them by ${paging.field} windows instead.`,
   };
-  yield* backfill(Math.min(top ?? context.now, context.now), start, walked);
+  yield* backfill(_resumeFrom(top ?? context.now, context.now), start, walked);
+}
+
+/**
+ * How old a second of `updated_at` must be, at the sync's start, to be
+ * settled: no change can still be stamped with it (a margin for the clocks
+ * of this machine and Aircall's to disagree).
+ */
+const SETTLE_SECONDS = 10;
+
+/**
+ * Where the next walk starts (inclusive) once every change up to `newest`
+ * was read: past `newest` when its second is settled, so a bulk edit's
+ * thousand contacts sharing a second are not read again by every sync; at
+ * `newest` otherwise, since a change made later in that second may be
+ * listed yet. Never past now.
+ */
+function _resumeFrom(newest: number, now: number): number {
+  return newest + SETTLE_SECONDS <= now ? newest + 1 : Math.min(newest, now);
 }
 
 async function* _backfill(

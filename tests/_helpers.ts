@@ -14,7 +14,7 @@ import process from "node:process";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
-import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
+import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import { STREAMS } from "../src/streams/mod.ts";
 import { FakeAircall, type FakeAircallOptions } from "./fake_aircall/mod.ts";
 
@@ -31,11 +31,11 @@ function _findRoot(dir: string): string {
 }
 
 /**
- * The CLI under test: `deno run` with exactly the permissions the compile
+ * The CLI under test: `deno run` with exactly the flags the compile
  * task bakes in, or under Node (the npm build's test pass) the npm bundle.
  */
 export const CLI_COMMAND: readonly string[] = process.versions.deno
-  ? [process.execPath, "run", ...CLI_PERMISSIONS, join(ROOT, "mod.ts")]
+  ? [process.execPath, "run", ...RUN_FLAGS, join(ROOT, "mod.ts")]
   : [process.execPath, join(ROOT, "npm/bin/source-aircall.mjs")];
 
 /** Credentials the fake accepts; a grep of all test output must not find them. */

@@ -12,7 +12,7 @@ import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { compileArgs, TARGETS } from "../scripts/compile.ts";
-import { CLI_PERMISSIONS } from "../scripts/permissions.ts";
+import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   allStreams,
@@ -34,6 +34,11 @@ const VERSION: string = JSON.parse(
   readFileSync(join(ROOT, "deno.json"), "utf8"),
 ).version;
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+
+/** The runtime flags among `deno` arguments: permissions and V8 flags. */
+function _runFlags(args: readonly string[]): string[] {
+  return args.filter((a) => /^--(allow-|v8-flags)|^-A$/.test(a));
+}
 
 function parseLines(stdout: string): Message[] {
   return stdout.split("\n").filter((l) => l).map((l) => JSON.parse(l));
@@ -135,11 +140,10 @@ describe("npm package", () => {
 });
 
 describe("standalone binary", () => {
-  it("compiles with exactly the CLI's permissions, the same the tests run with", () => {
+  it("compiles with exactly the flags of deno run, the same the tests run with", () => {
     const args = compileArgs();
     assert.equal(args[0], "compile");
-    const flags = args.filter((a) => a.startsWith("--allow") || a === "-A");
-    assert.deepEqual(flags, [...CLI_PERMISSIONS]);
+    assert.deepEqual(_runFlags(args), [...RUN_FLAGS]);
     assert.equal(args.at(-1), "mod.ts");
     assert.deepEqual(compileArgs("x86_64-pc-windows-msvc").slice(-4), [
       "dist/source-aircall-x86_64-pc-windows-msvc.exe",
@@ -152,7 +156,7 @@ describe("standalone binary", () => {
   it("runs the compiled entry with exactly those flags", () => {
     const run = spawnSync(
       process.execPath,
-      ["run", ...CLI_PERMISSIONS, join(ROOT, "mod.ts"), "spec"],
+      ["run", ...RUN_FLAGS, join(ROOT, "mod.ts"), "spec"],
       { encoding: "utf8" },
     );
     assert.equal(run.status, 0, run.stderr);
@@ -237,10 +241,7 @@ describe("Docker image for the Airbyte platform", () => {
     );
     assert.ok(entrypoint[0].startsWith("/"));
     assert.ok(entrypoint.at(-1)!.startsWith("/"));
-    assert.deepEqual(
-      entrypoint.filter((a) => a.startsWith("--allow")),
-      [...CLI_PERMISSIONS],
-    );
+    assert.deepEqual(_runFlags(entrypoint), [...RUN_FLAGS]);
   });
 
   it("labels name and version as metadata.yaml and deno.json say", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { catalog } from "../src/source.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
@@ -212,8 +212,14 @@ describe("read: incremental", () => {
     const now = Math.floor(Date.now() / 1000);
     assert.ok((calls!.stream.stream_state.started_at as number) <= now);
     assert.ok((calls!.stream.stream_state.started_at as number) >= fake.now);
+    // The newest change's second, or the next once that second is settled
+    // (see "contacts cursor" below).
     const maxUpdated = Math.max(...fake.data.contacts.map((c) => c.updated_at));
-    assert.equal(contacts!.stream.stream_state.updated_at, maxUpdated);
+    assert.ok(
+      [maxUpdated, maxUpdated + 1].includes(
+        contacts!.stream.stream_state.updated_at as number,
+      ),
+    );
   });
 
   it("checkpoints calls after each window, ascending, never past now", () => {
@@ -422,5 +428,59 @@ describe("read: refused input", () => {
       state: { calls: { started_at: 1 } },
     });
     assertRefused(run, /legacy state object/);
+  });
+});
+
+describe("read: contacts cursor", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+  const streams = { contacts: "incremental" } as const;
+
+  /** A sync, then another from its last state: the second's contacts and requests. */
+  async function twoSyncs() {
+    const first = await read(fake, streams);
+    assertCleanRun(first, ["contacts"]);
+    const [state] = lastStates(first.messages);
+    const before = fake.requests.length;
+    const second = await read(fake, streams, { state: [state] });
+    assertCleanRun(second, ["contacts"]);
+    return {
+      cursor: state!.stream.stream_state.updated_at as number,
+      records: recordsByStream(second.messages).get("contacts") ?? [],
+      requests: fake.requests.length - before,
+    };
+  }
+
+  // A bulk edit: 130 contacts share the newest second (three pages).
+  function bulkEdit(second: number) {
+    fake.updateContacts(
+      fake.data.contacts.slice(0, 130).map((c) => c.id),
+      second,
+    );
+  }
+
+  it("moves past a settled bulk edit: nothing new is one request", async () => {
+    const anHourAgo = Math.floor(Date.now() / 1000) - 3600;
+    fake = await startFake({ now: anHourAgo, counts: { contacts: 400 } });
+    bulkEdit(anHourAgo);
+    const { cursor, records, requests } = await twoSyncs();
+    assert.equal(cursor, anHourAgo + 1);
+    assert.deepEqual(records, []);
+    assert.equal(requests, 1);
+  });
+
+  it("re-reads the newest second while a change may still be stamped with it", async () => {
+    fake = await startFake({ counts: { contacts: 400 } });
+    const now = Math.floor(Date.now() / 1000);
+    bulkEdit(now);
+    const { cursor, records } = await twoSyncs();
+    assert.equal(cursor, now);
+    assert.deepEqual(
+      sorted(ids(records)),
+      sorted(
+        fake.data.contacts.filter((c) => c.updated_at >= now).map((c) => c.id),
+      ),
+    );
+    assert.ok(records.length >= 130);
   });
 });
