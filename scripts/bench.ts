@@ -3,7 +3,8 @@
  * each figure beside a reference taken in the same run.
  *
  * 1. Throughput: a full refresh of 200,000 calls vs a minimal script that
- *    requests the same pages one after another and writes JSON lines.
+ *    requests the same pages one after another and writes JSON lines; the
+ *    same under Node (the npm build vs the floor script under Node).
  * 2. Memory: peak RSS of that read at 20,000 and at 200,000 calls (and,
  *    for reference, without the connector's V8 flags).
  * 3. Requests: a full sync of all nine streams vs the minimum; an
@@ -11,8 +12,8 @@
  * 4. Paced wall time: 300 pages under a server limit of N per minute.
  * 5. Start-up: `spec` under `deno run` and under Node vs empty scripts.
  *
- * Prints a Markdown table (copy it into BENCHMARKS.md). Needs the npm build
- * for the Node start-up figure (`deno task build:npm`; it runs it if absent).
+ * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
+ * package first, for the Node figures.
  *
  * @module
  */
@@ -27,6 +28,9 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const CREDENTIALS = { api_id: "bench-id", api_token: "bench-token" };
 const dir = await Deno.makeTempDir({ prefix: "source-aircall-bench-" });
 const CONNECTOR = [Deno.execPath(), "run", ...RUN_FLAGS, `${ROOT}mod.ts`];
+/** The npm build under Node, built fresh below so it is this code's. */
+const NODE_CONNECTOR = ["node", `${ROOT}npm/bin/source-aircall.mjs`];
+const FLOOR = `${ROOT}scripts/bench_floor.mjs`;
 /** The connector without its V8 flags, for reference. */
 const DEFAULT_HEAP = [
   Deno.execPath(),
@@ -121,6 +125,14 @@ async function countRecords(path: string): Promise<number> {
   return count;
 }
 
+console.error("Building the npm package for the Node figures...");
+const build = await new Deno.Command(Deno.execPath(), {
+  args: ["task", "build:npm"],
+  cwd: ROOT,
+  stdout: "null",
+}).output();
+if (!build.success) throw new Error("deno task build:npm failed");
+
 const rows: string[][] = [];
 function row(
   what: string,
@@ -147,6 +159,11 @@ console.error("1. Throughput and memory (200,000 calls)...");
   const connector: Measure[] = [];
   const floor: Measure[] = [];
   let urls = "";
+  const floorArgs = [`${dir}/urls`, "calls"];
+  const floorEnv = {
+    ...env,
+    BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
+  };
   for (let round = 0; round < ROUNDS; round++) {
     fake.requests.length = 0;
     connector.push(await measure([...CONNECTOR, "read", ...args], env));
@@ -164,18 +181,8 @@ console.error("1. Throughput and memory (200,000 calls)...");
     // not tuned as the connector is.
     floor.push(
       await measure(
-        [
-          Deno.execPath(),
-          "run",
-          ...CLI_PERMISSIONS,
-          `${ROOT}scripts/bench_floor.ts`,
-          `${dir}/urls`,
-          "calls",
-        ],
-        {
-          ...env,
-          BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
-        },
+        [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, ...floorArgs],
+        floorEnv,
       ),
     );
   }
@@ -192,6 +199,16 @@ console.error("1. Throughput and memory (200,000 calls)...");
   const big = Math.max(...connector.map((r) => r.peakRssMb));
   // For reference: the same read with V8's default heap sizing.
   const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
+  // And under Node, the npm build against the same floor script.
+  const node = await measure([...NODE_CONNECTOR, "read", ...args], env);
+  const nodeFloor = await measure(["node", FLOOR, ...floorArgs], floorEnv);
+  row(
+    "Full refresh of 200,000 calls under Node, npm build (one run each)",
+    `${fmt(node.seconds)} s, ${fmt(node.peakRssMb, 0)} MB peak`,
+    `${fmt(nodeFloor.seconds)} s (floor script under Node)`,
+    `${fmt(node.seconds / nodeFloor.seconds)}x`,
+    "(reported)",
+  );
   await fake.close();
 
   const small = await startFake({ calls: 20_000 });
@@ -355,14 +372,6 @@ console.error(
 // 5: start-up.
 console.error("5. Start-up...");
 {
-  try {
-    await Deno.stat(`${ROOT}npm/bin/source-aircall.mjs`);
-  } catch {
-    await new Deno.Command(Deno.execPath(), {
-      args: ["task", "build:npm"],
-      cwd: ROOT,
-    }).output();
-  }
   await Deno.writeTextFile(`${dir}/empty.mjs`, "");
   const median = async (command: string[]) => {
     const times: number[] = [];
@@ -380,11 +389,7 @@ console.error("5. Start-up...");
     `${fmt(denoSpec / denoEmpty)}x`,
     "(reported)",
   );
-  const nodeSpec = await median([
-    "node",
-    `${ROOT}npm/bin/source-aircall.mjs`,
-    "spec",
-  ]);
+  const nodeSpec = await median([...NODE_CONNECTOR, "spec"]);
   const nodeEmpty = await median(["node", `${dir}/empty.mjs`]);
   row(
     "Start-up, `spec` under Node, npm build (median of 9)",

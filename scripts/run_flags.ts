@@ -19,7 +19,7 @@ export const CLI_PERMISSIONS: readonly string[] = [
  * between collections during a long read, though the connector holds only
  * the pages in hand (about 12 MB live): 2 MB semi-spaces and old-generation
  * growth of 50% hold the peak near 90 MB at 200,000 calls instead of about
- * 210 MB, at the same speed (BENCHMARKS.md).
+ * 195 MB, for about 4% in speed (BENCHMARKS.md).
  */
 export const V8_FLAGS =
   "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=50";
