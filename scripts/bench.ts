@@ -147,9 +147,12 @@ function row(
   );
 }
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-// 1 and 2: throughput and memory. Runs alternate connector and floor, and
-// the best of each counts: this machine's timing noise is about 10%.
+// 1 and 2: throughput and memory. Each round runs the connector, then the
+// floor; the ratio is the median of the rounds' ratios, so a machine whose
+// speed drifts (a shared VM's does, by 10% and more) compares like with like.
 const ROUNDS = 3;
 console.error("1. Throughput and memory (200,000 calls)...");
 {
@@ -186,14 +189,14 @@ console.error("1. Throughput and memory (200,000 calls)...");
       ),
     );
   }
-  const best = (runs: Measure[]) => Math.min(...runs.map((r) => r.seconds));
-  const c = best(connector);
-  const f = best(floor);
+  const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
   row(
-    `Full refresh of 200,000 calls (wall time, best of ${ROUNDS})`,
-    `${fmt(c)} s`,
-    `${fmt(f)} s (floor script, same ${urls.split("\n").length} pages)`,
-    `${fmt(c / f)}x`,
+    `Full refresh of 200,000 calls (wall time, median of ${ROUNDS} rounds)`,
+    `${fmt(median(seconds(connector)))} s`,
+    `${fmt(median(seconds(floor)))} s (floor script, same ${
+      urls.split("\n").length
+    } pages, one after another)`,
+    `${fmt(median(connector.map((c, i) => c.seconds / floor[i].seconds)))}x`,
     "<= 1.0x",
   );
   const big = Math.max(...connector.map((r) => r.peakRssMb));
@@ -373,15 +376,19 @@ console.error(
 console.error("5. Start-up...");
 {
   await Deno.writeTextFile(`${dir}/empty.mjs`, "");
-  const median = async (command: string[]) => {
+  const medianOf9 = async (command: string[]) => {
     const times: number[] = [];
     for (let i = 0; i < 9; i++) {
       times.push((await measure(command, {})).seconds);
     }
-    return times.sort((a, b) => a - b)[4];
+    return median(times);
   };
-  const denoSpec = await median([...CONNECTOR, "spec"]);
-  const denoEmpty = await median([Deno.execPath(), "run", `${dir}/empty.mjs`]);
+  const denoSpec = await medianOf9([...CONNECTOR, "spec"]);
+  const denoEmpty = await medianOf9([
+    Deno.execPath(),
+    "run",
+    `${dir}/empty.mjs`,
+  ]);
   row(
     "Start-up, `spec` under deno run (median of 9)",
     `${fmt(denoSpec * 1000, 0)} ms`,
@@ -389,8 +396,8 @@ console.error("5. Start-up...");
     `${fmt(denoSpec / denoEmpty)}x`,
     "(reported)",
   );
-  const nodeSpec = await median([...NODE_CONNECTOR, "spec"]);
-  const nodeEmpty = await median(["node", `${dir}/empty.mjs`]);
+  const nodeSpec = await medianOf9([...NODE_CONNECTOR, "spec"]);
+  const nodeEmpty = await medianOf9(["node", `${dir}/empty.mjs`]);
   row(
     "Start-up, `spec` under Node, npm build (median of 9)",
     `${fmt(nodeSpec * 1000, 0)} ms`,

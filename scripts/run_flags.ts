@@ -1,5 +1,5 @@
 /**
- * The flags the connector runs with, and no more: the one source of truth
+ * The flags the connector runs with: the one source of truth
  * for `deno run`, `deno compile`, the Docker entrypoint, the tests and the
  * benchmark.
  *

@@ -295,10 +295,11 @@ async function* _updatedDescIncremental(
 
 /**
  * How old a second of `updated_at` must be, at the sync's start, to be
- * settled: no change can still be stamped with it (a margin for the clocks
- * of this machine and Aircall's to disagree).
+ * settled: no change can still be stamped with it or still be listed late
+ * (a generous margin for the clocks of this machine and Aircall's to
+ * disagree, and for Aircall's lists to lag).
  */
-const SETTLE_SECONDS = 10;
+export const SETTLE_SECONDS = 60;
 
 /**
  * Where the next walk starts (inclusive) once every change up to `newest`

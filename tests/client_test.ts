@@ -4,7 +4,8 @@ import { AircallClient, rateLimitWaitMs } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import { ConnectorError } from "../src/errors.ts";
 
-type Answer = Response | Error;
+/** A response, a network error, or a function giving one when fetched. */
+type Answer = Response | Error | (() => Response);
 
 /** A client whose fetch plays back `answers` and whose sleeps are recorded. */
 function clientWith(answers: Answer[]) {
@@ -29,7 +30,8 @@ function clientWith(answers: Answer[]) {
     sleep,
     fetch: (input) => {
       urls.push(String(input));
-      const answer = answers.shift()!;
+      const next = answers.shift()!;
+      const answer = typeof next === "function" ? next() : next;
       return answer instanceof Error
         ? Promise.reject(answer)
         : Promise.resolve(answer);
@@ -108,6 +110,43 @@ describe("AircallClient", () => {
     assert.equal(error.failureType, "transient_error");
     assert.match(error.message, /after 3 attempts/);
     assert.deepEqual(sleeps, [1000, 2000], "exponential, jitter centred");
+  });
+
+  it("gives a request up between attempts once its signal aborts", async () => {
+    const { client, urls } = clientWith([json(200, {})]);
+    await assert.rejects(
+      client.get("/v1/calls", {}, AbortSignal.abort()),
+      (error: Error) => error.name === "AbortError",
+    );
+    assert.deepEqual(urls, [], "nothing sent once given up");
+
+    // Given up while an attempt is under way: it runs its course, no retry.
+    const given = new AbortController();
+    const retried = clientWith([() => {
+      given.abort();
+      return json(503, {});
+    }, json(200, {})]);
+    await assert.rejects(
+      retried.client.get("/v1/calls", {}, given.signal),
+      (error: Error) => error.name === "AbortError",
+    );
+    assert.equal(retried.urls.length, 1);
+    assert.deepEqual(retried.sleeps, []);
+  });
+
+  it("still holds the run for a 429 met by a request given up on", async () => {
+    const reset = String(1_700_000_000 + 30);
+    const given = new AbortController();
+    const { client, scheduler, sleeps } = clientWith([() => {
+      given.abort();
+      return json(429, {}, { "X-AircallApi-Reset": reset });
+    }]);
+    await assert.rejects(
+      client.get("/v1/calls", {}, given.signal),
+      (error: Error) => error.name === "AbortError",
+    );
+    await scheduler.take(); // the run's next request
+    assert.deepEqual(sleeps, [30_000]);
   });
 
   it("recovers when a retry succeeds", async () => {

@@ -153,6 +153,21 @@ describe("standalone binary", () => {
     ]);
   });
 
+  it("documents exactly those flags in every deno run command of the README", () => {
+    const commands = read("README.md").split("\n")
+      .filter((line) =>
+        line.startsWith("deno run ") && line.includes("mod.ts")
+      );
+    assert.ok(commands.length >= 3);
+    for (const command of commands) {
+      const flags = command.slice(
+        "deno run ".length,
+        command.indexOf(" mod.ts"),
+      );
+      assert.deepEqual(flags.split(" "), [...RUN_FLAGS], command);
+    }
+  });
+
   it("runs the compiled entry with exactly those flags", () => {
     const run = spawnSync(
       process.execPath,

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AircallClient } from "../src/aircall/client.ts";
-import { pages } from "../src/aircall/pages.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import {
   readWindows,
@@ -179,83 +178,5 @@ describe("readWindows on the fake API", () => {
       readAll(fake, CALLS, fake.now - 86_400, fake.now),
       /has no meta\.total, which sizing time windows needs/,
     );
-  });
-});
-
-describe("pages without meta.total", () => {
-  it("read on until a short page instead of stopping after page 1", async () => {
-    const fake = await startFake({ counts: { users: 75 } });
-    fake.interceptors.push((request) => {
-      const response = fake.handle(request);
-      delete (response.body as { meta?: { total?: number } }).meta?.total;
-      return response;
-    });
-    const client = new AircallClient({
-      baseUrl: fake.url,
-      apiId: TEST_API_ID,
-      apiToken: TEST_API_TOKEN,
-      scheduler: new Scheduler(100_000),
-    });
-    let count = 0;
-    for await (
-      const page of pages(client, {
-        path: "/v2/users",
-        key: "users",
-        query: {},
-      })
-    ) {
-      assert.equal(page.total, undefined);
-      count += page.items.length;
-    }
-    assert.equal(count, 75);
-    await fake.close();
-  });
-});
-
-describe("pages read ahead", () => {
-  let fake: FakeAircall;
-  afterEach(() => fake.close());
-
-  /** Page numbers requested by the time the caller holds each page. */
-  async function requestedWhileHandling(
-    options: { ahead?: number },
-  ): Promise<number[][]> {
-    const client = new AircallClient({
-      baseUrl: fake.url,
-      apiId: TEST_API_ID,
-      apiToken: TEST_API_TOKEN,
-      scheduler: new Scheduler(100_000),
-    });
-    const seen: number[][] = [];
-    const list = { path: "/v2/users", key: "users", query: {} };
-    for await (const _page of pages(client, list, options)) {
-      // Time for requests already started to reach the server.
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      // Sorted: requests in flight together may arrive in either order.
-      seen.push(
-        fake.requests.map((r) => Number(r.query.page)).sort((a, b) => a - b),
-      );
-    }
-    return seen;
-  }
-
-  it("keeps two pages requested while one is handled, none past the total", async () => {
-    fake = await startFake({ counts: { users: 220 } }); // 5 pages
-    assert.deepEqual(await requestedWhileHandling({}), [
-      [1, 2, 3],
-      [1, 2, 3, 4],
-      [1, 2, 3, 4, 5],
-      [1, 2, 3, 4, 5],
-      [1, 2, 3, 4, 5],
-    ]);
-  });
-
-  it("requests nothing ahead for a walk that may stop early", async () => {
-    fake = await startFake({ counts: { users: 120 } }); // 3 pages
-    assert.deepEqual(await requestedWhileHandling({ ahead: 0 }), [
-      [1],
-      [1, 2],
-      [1, 2, 3],
-    ]);
   });
 });

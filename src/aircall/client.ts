@@ -143,11 +143,17 @@ export class AircallClient {
    *
    * @param path API path such as `/v1/calls`.
    * @param query Query parameters.
+   * @param signal Gives the request up: no further attempt, wait or retry
+   *   once it aborts (an attempt already sent runs its course).
    * @returns The parsed body of a 2xx response.
    * @throws {ConnectorError} `config_error` on 401/403, `system_error` on
    *   other 4xx, `transient_error` once retries are exhausted.
    */
-  async get(path: string, query: Query = {}): Promise<unknown> {
+  async get(
+    path: string,
+    query: Query = {},
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const url = new URL(path, this.#baseUrl);
     for (const [key, value] of Object.entries(query)) {
       url.searchParams.set(key, String(value));
@@ -159,11 +165,15 @@ export class AircallClient {
     let waits = 0;
     for (let attempt = 1;; attempt++) {
       try {
+        signal?.throwIfAborted();
         await this.#scheduler.take();
+        signal?.throwIfAborted();
         return await this.#attempt(url, request);
       } catch (error) {
         if (!(error instanceof _RetryableFault)) throw error;
         const rateLimited = error.rateLimitMs !== undefined;
+        // Given up on: no retry, but a rate-limit block still holds the run.
+        if (!rateLimited) signal?.throwIfAborted();
         const exhausted = rateLimited
           ? ++waits > this.#maxRateLimitWaits
           : ++faults >= this.#maxAttempts;

@@ -40,12 +40,14 @@ export interface ListQuery {
  * @param client The API client.
  * @param list The query.
  * @param number The 1-based page number; never past {@linkcode LAST_PAGE}.
+ * @param signal Gives the request up (see {@linkcode AircallClient.get}).
  * @returns The page's records and the query's total.
  */
 export async function fetchPage(
   client: AircallClient,
   list: ListQuery,
   number: number,
+  signal?: AbortSignal,
 ): Promise<Page> {
   if (number * PER_PAGE > RESULT_CAP) {
     throw new RangeError(`Page ${number} is past the API's 10,000-result cap`);
@@ -54,7 +56,7 @@ export async function fetchPage(
     ...list.query,
     per_page: PER_PAGE,
     page: number,
-  }) as Record<string, unknown> | null;
+  }, signal) as Record<string, unknown> | null;
   const items = body?.[list.key];
   if (!Array.isArray(items)) {
     throw new ConnectorError(
@@ -98,6 +100,8 @@ export interface PagesOptions {
    * turns, so a request started just before a page is handled waits for it.
    * 0 for walks the caller may stop early, where a page read ahead would
    * waste a request of the rate limit.
+   *
+   * @default 2
    */
   ahead?: number;
 }
@@ -123,23 +127,29 @@ export async function* pages(
 ): AsyncGenerator<Page> {
   const ahead = options.ahead ?? 2;
   let page = options.first ?? await fetchPage(client, list, 1);
-  // The pages requested after `page`, in order.
+  // The pages requested after `page`, in order; given up on (no retries,
+  // no rate-limit waits) once the caller stops or the last page is read.
   const requested: Promise<Page>[] = [];
+  const unwanted = new AbortController();
   let next = page.number + 1;
   const requestUpTo = (number: number) => {
     for (; next <= number; next++) {
-      const request = fetchPage(client, list, next);
+      const request = fetchPage(client, list, next, unwanted.signal);
       // Handled when awaited; this stops an early return from leaving it unhandled.
       request.catch(() => {});
       requested.push(request);
     }
   };
-  while (true) {
-    const last = _lastPageNumber(page);
-    requestUpTo(Math.min(last, page.number + ahead));
-    yield page;
-    if (page.number === last) return;
-    requestUpTo(page.number + 1);
-    page = await requested.shift()!;
+  try {
+    while (true) {
+      const last = _lastPageNumber(page);
+      requestUpTo(Math.min(last, page.number + ahead));
+      yield page;
+      if (page.number === last) return;
+      requestUpTo(page.number + 1);
+      page = await requested.shift()!;
+    }
+  } finally {
+    unwanted.abort();
   }
 }

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { AircallClient, type Query } from "../src/aircall/client.ts";
+import { type ListQuery, pages } from "../src/aircall/pages.ts";
+import { Scheduler } from "../src/aircall/scheduler.ts";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import { startFake, TEST_API_ID, TEST_API_TOKEN } from "./_helpers.ts";
+
+/** A client that records the page of each request when it is made. */
+class RecordingClient extends AircallClient {
+  readonly pagesAsked: number[] = [];
+
+  override get(
+    path: string,
+    query: Query = {},
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    this.pagesAsked.push(Number(query.page));
+    return super.get(path, query, signal);
+  }
+}
+
+function clientFor(fake: FakeAircall): RecordingClient {
+  return new RecordingClient({
+    baseUrl: fake.url,
+    apiId: TEST_API_ID,
+    apiToken: TEST_API_TOKEN,
+    scheduler: new Scheduler(100_000),
+    sleep: () => Promise.resolve(),
+  });
+}
+
+const USERS: ListQuery = { path: "/v2/users", key: "users", query: {} };
+
+/** The pages asked for by the time the caller holds each page. */
+async function askedWhileHandling(
+  client: RecordingClient,
+  options: { ahead?: number },
+): Promise<number[][]> {
+  const asked: number[][] = [];
+  for await (const _page of pages(client, USERS, options)) {
+    asked.push([...client.pagesAsked]);
+  }
+  return asked;
+}
+
+describe("pages", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  it("keeps two pages requested while one is handled, none past the total", async () => {
+    fake = await startFake({ counts: { users: 220 } }); // 5 pages
+    assert.deepEqual(await askedWhileHandling(clientFor(fake), {}), [
+      [1, 2, 3],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5],
+      [1, 2, 3, 4, 5],
+    ]);
+  });
+
+  it("requests nothing ahead for a walk that may stop early", async () => {
+    fake = await startFake({ counts: { users: 120 } }); // 3 pages
+    assert.deepEqual(await askedWhileHandling(clientFor(fake), { ahead: 0 }), [
+      [1],
+      [1, 2],
+      [1, 2, 3],
+    ]);
+  });
+
+  it("gives up the pages read ahead when the caller stops: no retries", async () => {
+    fake = await startFake({ counts: { users: 300 } }); // 6 pages
+    let page3Seen: () => void;
+    const page3 = new Promise<void>((resolve) => page3Seen = resolve);
+    fake.interceptors.push((request) => {
+      if (request.search.get("page") !== "3") return undefined;
+      page3Seen();
+      return { status: 503, body: { message: "Service Unavailable" } };
+    });
+    for await (const page of pages(clientFor(fake), USERS)) {
+      // Page 3 is on the wire (requested ahead) when the caller stops.
+      if (page.number === 2) {
+        await page3;
+        break;
+      }
+    }
+    // Time for retries to happen, were they made: the client's sleeps are instant.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const asked = fake.requests.map((r) => Number(r.query.page));
+    assert.equal(asked.filter((page) => page === 3).length, 1);
+    assert.ok(!asked.includes(5), "nothing requested after the caller stopped");
+  });
+
+  it("reads on until a short page when meta.total is absent", async () => {
+    fake = await startFake({ counts: { users: 75 } });
+    fake.interceptors.push((request) => {
+      const response = fake.handle(request);
+      delete (response.body as { meta?: { total?: number } }).meta?.total;
+      return response;
+    });
+    let count = 0;
+    for await (const page of pages(clientFor(fake), USERS)) {
+      assert.equal(page.total, undefined);
+      count += page.items.length;
+    }
+    assert.equal(count, 75);
+  });
+});

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { AircallClient } from "../src/aircall/client.ts";
+import { Scheduler } from "../src/aircall/scheduler.ts";
+import { parseConfig } from "../src/inputs.ts";
+import type { StateBlob } from "../src/protocol.ts";
+import { type ReadEvent, readStream, SETTLE_SECONDS } from "../src/readers.ts";
+import { contacts } from "../src/streams/contacts.ts";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  startFake,
+  TEST_API_ID,
+  TEST_API_TOKEN,
+  testConfig,
+} from "./_helpers.ts";
+
+/** The contacts incremental read's events, in process, at a fixed "now". */
+async function readContacts(
+  fake: FakeAircall,
+  now: number,
+  state: StateBlob,
+): Promise<ReadEvent[]> {
+  const client = new AircallClient({
+    baseUrl: fake.url,
+    apiId: TEST_API_ID,
+    apiToken: TEST_API_TOKEN,
+    scheduler: new Scheduler(100_000),
+  });
+  const config = parseConfig(testConfig(), now * 1000);
+  const events: ReadEvent[] = [];
+  for await (
+    const event of readStream(
+      contacts,
+      "incremental",
+      { client, config, now },
+      state,
+    )
+  ) {
+    events.push(event);
+  }
+  return events;
+}
+
+const lastState = (events: ReadEvent[]) =>
+  events.findLast((e) => e.kind === "checkpoint")!.state;
+const recordCount = (events: ReadEvent[]) =>
+  events.reduce((n, e) => n + (e.kind === "records" ? e.records.length : 0), 0);
+
+describe("contacts cursor", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  /** A fake whose newest change is a bulk edit of 130 contacts at `newest`. */
+  async function bulkEditedAt(newest: number): Promise<FakeAircall> {
+    fake = await startFake({ now: newest, counts: { contacts: 400 } });
+    fake.updateContacts(
+      fake.data.contacts.slice(0, 130).map((c) => c.id),
+      newest,
+    );
+    return fake;
+  }
+
+  const newest = 1_780_000_000;
+  for (
+    const [age, resume] of [
+      [SETTLE_SECONDS - 1, newest],
+      [SETTLE_SECONDS, newest + 1],
+    ] as const
+  ) {
+    it(
+      `after a walk whose newest change is ${age} s old, resumes at ${
+        resume - newest ? "the next second" : "its second"
+      }`,
+      async () => {
+        await bulkEditedAt(newest);
+        const saved = { updated_at: newest - 3600 };
+        const events = await readContacts(fake, newest + age, saved);
+        assert.deepEqual(lastState(events), { updated_at: resume });
+        assert.equal(
+          recordCount(events),
+          fake.data.contacts.filter((c) => c.updated_at >= newest - 3600)
+            .length,
+        );
+      },
+    );
+
+    it(`after a first sync's backfill, the same (${age} s)`, async () => {
+      await bulkEditedAt(newest);
+      const events = await readContacts(fake, newest + age, {});
+      assert.deepEqual(lastState(events), { updated_at: resume });
+      assert.equal(recordCount(events), fake.data.contacts.length);
+    });
+  }
+
+  it("resumes a killed backfill with the cursor it began with", async () => {
+    await bulkEditedAt(newest);
+    const backfilled = fake.data.contacts[200].created_at;
+    const events = await readContacts(fake, newest + 3600, {
+      updated_at: newest + 1,
+      created_at: backfilled,
+    });
+    assert.deepEqual(lastState(events), { updated_at: newest + 1 });
+    assert.equal(
+      recordCount(events),
+      fake.data.contacts.filter((c) => c.created_at > backfilled).length,
+    );
+  });
+
+  it("with nothing new past a settled cursor, reads one page and keeps it", async () => {
+    await bulkEditedAt(newest);
+    const before = fake.requests.length;
+    const events = await readContacts(fake, newest + 3600, {
+      updated_at: newest + 1,
+    });
+    assert.deepEqual(lastState(events), { updated_at: newest + 1 });
+    assert.equal(recordCount(events), 0);
+    assert.equal(fake.requests.length - before, 1);
+  });
+});
