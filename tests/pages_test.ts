@@ -70,20 +70,24 @@ describe("pages", () => {
 
   it("gives up the pages read ahead when the caller stops: no retries", async () => {
     fake = await startFake({ counts: { users: 300 } }); // 6 pages
-    let page3Seen: () => void;
+    let page3Seen!: () => void;
     const page3 = new Promise<void>((resolve) => page3Seen = resolve);
-    fake.interceptors.push((request) => {
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => stop = resolve);
+    fake.interceptors.push(async (request) => {
       if (request.search.get("page") !== "3") return undefined;
       page3Seen();
+      await stopped; // answered once the caller has stopped
       return { status: 503, body: { message: "Service Unavailable" } };
     });
     for await (const page of pages(clientFor(fake), USERS)) {
-      // Page 3 is on the wire (requested ahead) when the caller stops.
+      // Page 3, requested ahead, is on the wire when the caller stops.
       if (page.number === 2) {
         await page3;
         break;
       }
     }
+    stop();
     // Time for retries to happen, were they made: the client's sleeps are instant.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const asked = fake.requests.map((r) => Number(r.query.page));
