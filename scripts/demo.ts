@@ -1,7 +1,7 @@
 /**
  * A demo sync: starts the bundled fake Aircall API, runs the connector's
  * `read` of all nine streams against it as a subprocess (with the documented
- * permission flags), and prints a short summary for humans.
+ * run flags), and prints a short summary for humans.
  *
  * Usage: `deno task demo`
  *
@@ -10,6 +10,7 @@
 
 import { catalog } from "../mod.ts";
 import { FakeAircall } from "../tests/fake_aircall/mod.ts";
+import { RUN_FLAGS } from "./run_flags.ts";
 
 const CREDENTIALS = { api_id: "demo-api-id", api_token: "demo-api-token" };
 const fake = await FakeAircall.start({
@@ -47,9 +48,7 @@ const started = performance.now();
 const child = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
-    "--allow-net",
-    "--allow-read",
-    "--allow-env",
+    ...RUN_FLAGS,
     new URL("../mod.ts", import.meta.url).pathname,
     "read",
     "--config",
