@@ -6,7 +6,10 @@
  * @module
  */
 
-/** What the read engine tells an observer. */
+/**
+ * What a read tells an observer: the engine reports streams and records, the
+ * client's retry hook the rate-limit waits.
+ */
 export interface ReadObserver {
   /** A stream began. */
   streamStarted(stream: string): void;

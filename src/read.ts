@@ -14,6 +14,9 @@ import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 
+/** What the engine reports; rate-limit waits reach observers from the client. */
+export type StreamObserver = Omit<ReadObserver, "rateLimited">;
+
 /** A stream that ended INCOMPLETE. */
 export interface StreamFailure {
   stream: string;
@@ -35,7 +38,7 @@ export async function readStreams(
   state: InputState,
   context: ReaderContext,
   writer: MessageWriter,
-  observer?: ReadObserver,
+  observer?: StreamObserver,
 ): Promise<StreamFailure[]> {
   const failures: StreamFailure[] = [];
   for (const { definition, syncMode } of streams) {
@@ -90,12 +93,12 @@ class _StreamProgress {
   #running = false;
   #estimated = false;
   #emitted?: string;
-  #observer?: ReadObserver;
+  #observer?: StreamObserver;
 
   constructor(
     definition: StreamDefinition,
     writer: MessageWriter,
-    observer?: ReadObserver,
+    observer?: StreamObserver,
   ) {
     this.#definition = definition;
     this.#writer = writer;

@@ -149,7 +149,6 @@ export function read(
         observer?.streamStarted(stream);
       },
       records: (count) => observer?.records(count),
-      rateLimited: (waitMs) => observer?.rateLimited(waitMs),
       streamEnded: (status) => observer?.streamEnded(status),
     },
   );
