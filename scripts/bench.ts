@@ -375,7 +375,8 @@ console.error(
 // 5: start-up.
 console.error("5. Start-up...");
 {
-  await Deno.writeTextFile(`${dir}/empty.mjs`, "");
+  const empty = `${dir}/empty.mjs`;
+  await Deno.writeTextFile(empty, "");
   const medianOf9 = async (command: string[]) => {
     const times: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -383,28 +384,22 @@ console.error("5. Start-up...");
     }
     return median(times);
   };
-  const denoSpec = await medianOf9([...CONNECTOR, "spec"]);
-  const denoEmpty = await medianOf9([
-    Deno.execPath(),
-    "run",
-    `${dir}/empty.mjs`,
-  ]);
-  row(
-    "Start-up, `spec` under deno run (median of 9)",
-    `${fmt(denoSpec * 1000, 0)} ms`,
-    `${fmt(denoEmpty * 1000, 0)} ms empty script`,
-    `${fmt(denoSpec / denoEmpty)}x`,
-    "(reported)",
-  );
-  const nodeSpec = await medianOf9([...NODE_CONNECTOR, "spec"]);
-  const nodeEmpty = await medianOf9(["node", `${dir}/empty.mjs`]);
-  row(
-    "Start-up, `spec` under Node, npm build (median of 9)",
-    `${fmt(nodeSpec * 1000, 0)} ms`,
-    `${fmt(nodeEmpty * 1000, 0)} ms empty script`,
-    `${fmt(nodeSpec / nodeEmpty)}x`,
-    "(reported)",
-  );
+  for (
+    const [runtime, connector, emptyScript] of [
+      ["deno run", CONNECTOR, [Deno.execPath(), "run", empty]],
+      ["Node, npm build", NODE_CONNECTOR, ["node", empty]],
+    ] as const
+  ) {
+    const spec = await medianOf9([...connector, "spec"]);
+    const baseline = await medianOf9([...emptyScript]);
+    row(
+      `Start-up, \`spec\` under ${runtime} (median of 9)`,
+      `${fmt(spec * 1000, 0)} ms`,
+      `${fmt(baseline * 1000, 0)} ms empty script`,
+      `${fmt(spec / baseline)}x`,
+      "(reported)",
+    );
+  }
 }
 
 await Deno.remove(dir, { recursive: true });
