@@ -15,6 +15,31 @@ function virtualClock() {
   return clock;
 }
 
+/**
+ * A virtual clock with a timer queue: each sleep wakes at its own due time,
+ * the earliest first, a macrotask later (so callers released before it see
+ * the time they were released at). `overshoots` make the first wakes late,
+ * as timers are behind a busy event loop.
+ */
+function timerClock(overshoots: number[] = []) {
+  let time = 0;
+  const timers: { at: number; wake: () => void }[] = [];
+  const fire = () => {
+    timers.sort((a, b) => a.at - b.at);
+    const timer = timers.shift()!;
+    time = Math.max(time, timer.at) + (overshoots.shift() ?? 0);
+    timer.wake();
+  };
+  return {
+    now: () => time,
+    sleep: (ms: number) =>
+      new Promise<void>((wake) => {
+        timers.push({ at: time + ms, wake });
+        setTimeout(fire, 0);
+      }),
+  };
+}
+
 /** Start times of `count` sequential requests through `scheduler`. */
 async function starts(
   scheduler: Scheduler,
@@ -50,18 +75,33 @@ describe("Scheduler", () => {
     assert.ok(times.at(-1)! <= (499 / 120) * 60_000 * 1.01);
   });
 
-  it("gives concurrent callers distinct slots", async () => {
-    const sleeps: number[] = [];
-    // Time stands still: each caller's wait shows the slot it claimed.
-    const scheduler = new Scheduler(60, {
-      now: () => 0,
-      sleep: (ms) => {
-        sleeps.push(ms);
-        return Promise.resolve();
-      },
-    });
-    await Promise.all([0, 1, 2].map(() => scheduler.take()));
-    assert.deepEqual(sleeps.map(Math.round), [1005, 2010]);
+  it("gives concurrent callers distinct slots, in the order they asked", async () => {
+    const clock = timerClock();
+    const scheduler = new Scheduler(60, clock);
+    const order: [number, number][] = [];
+    await Promise.all(
+      [0, 1, 2].map((caller) =>
+        scheduler.take().then(() => order.push([caller, clock.now()]))
+      ),
+    );
+    assert.deepEqual(
+      order.map(([caller, time]) => [caller, Math.round(time)]),
+      [[0, 0], [1, 1005], [2, 2010]],
+    );
+  });
+
+  it("spaces the next request from a late start, so none bunch after it", async () => {
+    // The first wait overshoots by 300 ms, as a timer does behind a busy event loop.
+    const clock = timerClock([300]);
+    const scheduler = new Scheduler(600, clock);
+    const times: number[] = [];
+    await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        scheduler.take().then(() => times.push(clock.now()))
+      ),
+    );
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    assert.ok(gaps.every((gap) => gap >= 100), `gaps ${gaps}`);
   });
 
   it("holds every request during a pause", async () => {

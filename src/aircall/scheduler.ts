@@ -38,8 +38,12 @@ const realClock: SchedulerClock = {
 export class Scheduler {
   #clock: SchedulerClock;
   #perMinute: number;
-  #nextSlot = -Infinity;
+  /** The earliest moment the next request may start. */
+  #nextAt = -Infinity;
   #pausedUntil = -Infinity;
+  /** Callers waiting for a slot, first come first served. */
+  #waiting: (() => void)[] = [];
+  #releasing = false;
 
   /**
    * Creates a pacer.
@@ -58,16 +62,34 @@ export class Scheduler {
   }
 
   /** Waits for the next free slot and claims it. */
-  async take(): Promise<void> {
-    while (true) {
+  take(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      if (!this.#releasing) void this.#release();
+    });
+  }
+
+  /**
+   * Lets the waiting callers go one at a time. Each slot is spaced from the
+   * moment the previous one was actually given, not from when it was due:
+   * a timer that fires late (a busy event loop, a long collection) then
+   * delays the requests after it instead of bunching them, and the server,
+   * which counts arrivals, never sees two closer than the pace allows.
+   */
+  async #release(): Promise<void> {
+    this.#releasing = true;
+    while (this.#waiting.length > 0) {
       const now = this.#clock.now();
-      const slot = Math.max(now, this.#nextSlot, this.#pausedUntil);
-      this.#nextSlot = slot + (60_000 / this.#perMinute) * SPACING_MARGIN;
-      if (slot <= now) return;
-      await this.#clock.sleep(slot - now);
-      // A rate-limit block that began while we slept holds this slot too.
-      if (this.#pausedUntil <= this.#clock.now()) return;
+      const at = Math.max(this.#nextAt, this.#pausedUntil);
+      if (at > now) {
+        // Looked at again after the sleep: a rate-limit block may have begun.
+        await this.#clock.sleep(at - now);
+        continue;
+      }
+      this.#nextAt = now + (60_000 / this.#perMinute) * SPACING_MARGIN;
+      this.#waiting.shift()!();
     }
+    this.#releasing = false;
   }
 
   /**
