@@ -177,7 +177,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (options) => {
       const config = await loadConfig(options.config);
       const streams = await readCatalog(options.catalog);
-      const state = await readState(options.state);
+      const state = await readState(options.state, streams);
       const failures = await read(config, streams, state, {
         apiUrl: _apiUrl(io),
         now,

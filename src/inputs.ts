@@ -48,20 +48,44 @@ function _parsePosition(text: string, error: unknown): string {
   return ` at line ${line}, column ${column}`;
 }
 
+/** Says where a file is not JSON, never quoting it (it may hold a secret). */
+function _notJson(
+  what: string,
+  path: string,
+  text: string,
+  error: unknown,
+): never {
+  _fail(
+    `${what} file ${path} is not valid JSON${
+      _parsePosition(text, error)
+    }; fix its syntax.`,
+  );
+}
+
 /**
  * Reads a JSON file.
  *
  * @param path The file's path.
- * @param what What the file is, for messages ("Config", "Catalog", "State").
+ * @param what What the file is, for messages ("Config", "Catalog").
  * @returns The parsed value, or `undefined` for an empty file.
  */
 export async function readJsonFile(
   path: string,
   what: string,
 ): Promise<unknown> {
-  let text: string;
+  const text = await _readText(path, what);
+  if (text.trim() === "") return undefined;
   try {
-    text = await readFile(path, "utf8");
+    return JSON.parse(text);
+  } catch (error) {
+    _notJson(what, path, text, error);
+  }
+}
+
+/** A file's text; a clear config_error when it cannot be read. */
+async function _readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ENOENT") {
@@ -74,17 +98,6 @@ export async function readJsonFile(
       `${what} file ${path} cannot be read (${
         code ?? (error as Error).name
       }); check its permissions.`,
-    );
-  }
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    // The parser's own message quotes file content, which may be a secret.
-    _fail(
-      `${what} file ${path} is not valid JSON${
-        _parsePosition(text, error)
-      }; fix its syntax.`,
     );
   }
 }
@@ -191,10 +204,20 @@ const StreamStateMessageSchema = z.object({
   }),
 });
 
+/** The latest second a cursor may name: 9999-12-31T23:59:59Z. */
+const LAST_SECOND = 253_402_300_799;
+
 /**
- * A saved cursor, validated: unix seconds, or `undefined` for none.
+ * A saved cursor, as unix seconds: integers as they are, numeric strings
+ * read as numbers, fractions floored, values above 10^12 taken as
+ * milliseconds.
  *
- * @throws {ConnectorError} A `config_error` for a value of the wrong type.
+ * @param stream The stream's name, for the message.
+ * @param state The stream's saved state.
+ * @param field The cursor's field.
+ * @returns Unix seconds, or `undefined` for none (absent or null).
+ * @throws {ConnectorError} A `config_error` naming the stream and the value
+ *   for anything else.
  */
 export function savedCursor(
   stream: string,
@@ -203,50 +226,91 @@ export function savedCursor(
 ): number | undefined {
   const value = state[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+  const number = typeof value === "number"
+    ? value
+    : typeof value === "string" && /^\s*\d+(\.\d*)?\s*$/.test(value)
+    ? Number(value)
+    : NaN;
+  const seconds = Math.floor(number > 1e12 ? number / 1000 : number);
+  if (!(seconds >= 0 && seconds <= LAST_SECOND)) {
     throw new ConnectorError(
       "config_error",
       `State of stream ${stream} has ${field} = ${
         JSON.stringify(value)
-      }; it must be unix seconds (a non-negative integer) or null. Reset the stream's state.`,
+      }, which is not a time; it must be unix seconds or milliseconds (a number or a numeric string) or null. Reset the stream's state.`,
     );
   }
-  return value;
+  return seconds;
+}
+
+/** How a state file may be written, for messages. */
+const STATE_FORMS =
+  "a JSON array (or JSON lines) of STREAM state messages or of the STATE messages read prints";
+
+/** One entry of a state file as a STREAM state message, or `undefined`. */
+function _streamState(entry: unknown) {
+  const message = entry as { type?: unknown; state?: unknown } | null;
+  const inner = message?.type === "STATE" ? message.state : entry;
+  const result = StreamStateMessageSchema.safeParse(inner);
+  return result.success ? result.data.stream : undefined;
 }
 
 /**
- * Validates an input state: a JSON array of per-stream STATE messages.
- * A missing or empty state means "start fresh"; streams this source does not
- * offer are ignored; cursors must be unix seconds or null.
+ * Validates an input state. A state file holds STREAM state messages (what
+ * the platform passes) or whole STATE messages (what `read` prints), as a
+ * JSON array or JSON lines; for each stream the last one wins. `null`, `{}`,
+ * `[]` and an empty file mean no state. Only the streams read incrementally
+ * use theirs: their cursors are checked and normalized (see
+ * {@linkcode savedCursor}); every other stream's state is ignored, whatever
+ * it holds.
  *
  * @param raw The parsed state file (or `undefined` when there is none).
- * @returns The state blob per stream name.
+ * @param streams The configured catalog.
+ * @returns The state blob per stream read incrementally.
  */
-export function parseState(raw: unknown): InputState {
+export function parseState(
+  raw: unknown,
+  streams: readonly ConfiguredStream[],
+): InputState {
   const state: InputState = new Map();
   if (raw === undefined || raw === null) return state;
-  if (!Array.isArray(raw)) {
+  let entries: unknown[];
+  if (Array.isArray(raw)) {
+    entries = raw;
+  } else if (typeof raw === "object" && Object.keys(raw).length === 0) {
+    entries = [];
+  } else if (_streamState(raw)) {
+    entries = [raw];
+  } else {
     _fail(
-      `State must be a JSON array of STREAM state messages, not ${
+      `State must be ${STATE_FORMS}, not ${
         _describeType(raw)
-      } (a legacy state object is not supported); reset the stream state or pass the last STATE messages.`,
+      }; a legacy per-stream state object is not supported: reset the state or pass the last STATE messages (see the README).`,
     );
   }
-  for (const [index, entry] of raw.entries()) {
-    const result = StreamStateMessageSchema.safeParse(entry);
-    if (!result.success) {
+  const latest = new Map<string, StateBlob | null>();
+  for (const [index, entry] of entries.entries()) {
+    const stream = _streamState(entry);
+    if (!stream) {
       _fail(
-        `State entry ${index} is not a STREAM state message ({"type": "STREAM", "stream": {"stream_descriptor": {"name": ...}, "stream_state": {...}}}).`,
+        `State entry ${index} is not a STREAM state message; the state must be ${STATE_FORMS}.`,
       );
     }
-    const { stream } = result.data;
-    const definition = findStream(stream.stream_descriptor.name);
-    if (!definition) continue;
-    const blob = stream.stream_state ?? null;
-    for (const field of _stateFields(definition)) {
-      if (blob) savedCursor(definition.name, blob, field);
+    latest.set(stream.stream_descriptor.name, stream.stream_state ?? null);
+  }
+  for (const { definition, syncMode } of streams) {
+    const blob = latest.get(definition.name);
+    if (syncMode !== "incremental" || blob === undefined) continue;
+    if (blob === null) {
+      state.set(definition.name, null);
+      continue;
     }
-    state.set(definition.name, blob);
+    const normalized: StateBlob = { ...blob };
+    for (const field of _stateFields(definition)) {
+      const cursor = savedCursor(definition.name, blob, field);
+      if (cursor !== undefined) normalized[field] = cursor;
+    }
+    state.set(definition.name, normalized);
   }
   return state;
 }
@@ -261,11 +325,35 @@ function _stateFields(definition: StreamDefinition): string[] {
 }
 
 /**
- * Reads and validates a state file; no path means no state.
+ * Reads a state file: JSON, or JSON lines (one message per line, as
+ * `jq -c 'select(.type=="STATE")'` writes them). No path means no state.
  *
  * @param path The state file's path, if any.
+ * @param streams The configured catalog.
  */
-export async function readState(path: string | undefined): Promise<InputState> {
+export async function readState(
+  path: string | undefined,
+  streams: readonly ConfiguredStream[],
+): Promise<InputState> {
   if (path === undefined) return new Map();
-  return parseState(await readJsonFile(path, "State"));
+  const text = await _readText(path, "State");
+  return parseState(_parseJsonOrLines(text, path), streams);
+}
+
+/** JSON, or JSON lines read as an array; `undefined` for a blank file. */
+function _parseJsonOrLines(text: string, path: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const lines = text.split("\n").filter((line) => line.trim() !== "");
+    if (lines.length > 1) {
+      try {
+        return lines.map((line) => JSON.parse(line));
+      } catch {
+        // Neither: report the position of the first error as JSON.
+      }
+    }
+    _notJson("State", path, text, error);
+  }
 }

@@ -59,6 +59,9 @@ export async function readStreams(
           case "estimate":
             await progress.estimate(event.rows);
             break;
+          case "info":
+            await writer.log("INFO", event.message);
+            break;
           case "warning":
             await writer.log("WARN", event.message);
             break;

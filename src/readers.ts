@@ -11,10 +11,10 @@ import {
   type ApiRecord,
   fetchPage,
   isCutByCap,
-  isLastPage,
   pages,
   RESULT_CAP,
 } from "./aircall/pages.ts";
+import { walkNewestFirst } from "./aircall/walk.ts";
 import { readWindows } from "./aircall/windows.ts";
 import { ConnectorError } from "./errors.ts";
 import { savedCursor } from "./inputs.ts";
@@ -27,6 +27,7 @@ export type ReadEvent =
   | { kind: "estimate"; rows: number }
   | { kind: "records"; records: ApiRecord[] }
   | { kind: "checkpoint"; state: StateBlob }
+  | { kind: "info"; message: string }
   | { kind: "warning"; message: string };
 
 /** What every reader of one run shares. */
@@ -154,22 +155,32 @@ async function* _windowed(
     path: definition.path,
     key: definition.key,
     primaryKey: definition.primaryKey,
+    field: paging.field,
     fromExclusive: paging.fromExclusive,
   };
+  // Records created during the sync may still join its last minute.
+  const liveFrom = context.now - SETTLE_SECONDS;
   for await (
-    const event of readWindows(context.client, list, lo, context.now, skip)
+    const event of readWindows(context.client, list, lo, context.now, {
+      skip,
+      liveFrom,
+    })
   ) {
     if (event.kind === "total") {
       yield { kind: "estimate", rows: event.total };
     } else if (event.kind === "records") {
       yield event;
+    } else if (event.kind === "reread") {
+      yield {
+        kind: "info",
+        message:
+          `${definition.name} changed while ${paging.field} ${event.lo}..${event.hi} was read: reading ${event.spans} span(s) between its pages again.`,
+      };
     } else if (event.kind === "overflow") {
       yield {
         kind: "warning",
         message:
-          `${event.total} ${definition.name} share ${paging.field} ${event.second}; Aircall serves at most ${RESULT_CAP} per query, so ${
-            event.total - RESULT_CAP
-          } of them cannot be read.`,
+          `${event.unread} of the ${event.total} ${definition.name} sharing ${paging.field} ${event.second} cannot be read: Aircall lists at most ${RESULT_CAP} per query, read both oldest and newest first.`,
       };
     } else {
       const state = onWindow(event.hi);
@@ -258,31 +269,48 @@ async function* _updatedDescIncremental(
     return;
   }
   // The walk: most recently changed first, down to the cursor (inclusive).
+  const id = definition.primaryKey;
   const walked = new Set<unknown>();
   let top: number | undefined;
-  for await (
-    const page of pages(context.client, newestFirst, { ahead: 0 })
-  ) {
-    top ??= page.items[0]?.[field] as number | undefined;
-    const changed = page.items.filter((item) =>
-      (item[field] as number) >= cursor
-    );
-    const records = changed.filter((item) =>
-      (item[paging.field] as number) >= start
-    );
-    for (const item of records) walked.add(item[definition.primaryKey]);
-    if (records.length > 0) yield { kind: "records", records };
-    const reachedOlder = changed.length < page.items.length;
-    if (reachedOlder || (isLastPage(page) && !isCutByCap(page))) {
-      const resume = top === undefined
-        ? cursor
-        : Math.max(cursor, _resumeFrom(top, context.now));
-      yield {
-        kind: "checkpoint",
-        state: { [field]: Math.min(resume, context.now) },
-      };
-      return;
+  let rereads = 0;
+  let cut = false;
+  const walk = walkNewestFirst(
+    context.client,
+    { ...newestFirst, primaryKey: id, version: field },
+    (item) => (item[field] as number) < cursor,
+  );
+  for await (const event of walk) {
+    if (event.kind === "records") {
+      // The first record of page 1 is the newest change.
+      top ??= event.records[0][field] as number;
+      const records = event.records.filter((item) =>
+        (item[field] as number) >= cursor &&
+        (item[paging.field] as number) >= start
+      );
+      for (const item of records) walked.add(item[id]);
+      if (records.length > 0) yield { kind: "records", records };
+    } else if (event.kind === "reread") {
+      rereads++;
+    } else {
+      cut = true;
     }
+  }
+  if (rereads > 0) {
+    yield {
+      kind: "info",
+      message:
+        `${definition.name} were deleted while the walk read them: ${rereads} page boundaries read again.`,
+    };
+  }
+  if (!cut) {
+    const resume = top === undefined
+      ? cursor
+      : Math.max(cursor, _resumeFrom(top, context.now));
+    yield {
+      kind: "checkpoint",
+      state: { [field]: Math.min(resume, context.now) },
+    };
+    return;
   }
   // Cut by the cap: more changed than one query can list. Read everything.
   yield {

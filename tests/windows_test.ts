@@ -51,7 +51,7 @@ async function readAll(
   });
   const ids: number[] = [];
   const windows: [number, number][] = [];
-  for await (const event of readWindows(client, list, lo, hi, skip)) {
+  for await (const event of readWindows(client, list, lo, hi, { skip })) {
     if (event.kind === "records") {
       ids.push(...event.records.map((r) => r.id as number));
     }
@@ -64,12 +64,14 @@ const CALLS: WindowedList = {
   path: "/v1/calls",
   key: "calls",
   primaryKey: "id",
+  field: "started_at",
   fromExclusive: true,
 };
 const CONTACTS: WindowedList = {
   path: "/v1/contacts",
   key: "contacts",
   primaryKey: "id",
+  field: "created_at",
   fromExclusive: false,
 };
 
@@ -137,7 +139,8 @@ describe("readWindows on the fake API", () => {
   ) {
     it(`reads a window again when records vanish while it is read${label}`, async () => {
       fake = await startFake({ counts: { calls: 400, contacts: 0 } });
-      const deleted = fake.visibleCallIds().slice(0, 3);
+      // The newest three: a window is read newest first, so page 1 holds them.
+      const deleted = fake.visibleCallIds().slice(-3);
       fake.interceptors.push((request) => {
         if (
           request.search.get("page") === "4" && fake.data.calls.length === 400

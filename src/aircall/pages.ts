@@ -1,6 +1,7 @@
 /**
- * Paging one query of a list endpoint: `per_page=50` from page 1 until a
- * short page, `meta.total`, or the API's positional 10,000-result cap.
+ * Paging one query of a list endpoint: `per_page=50` from page 1 until
+ * `meta` says the list ended (or, where it says nothing, a short page), or
+ * the API's positional 10,000-result cap.
  *
  * @module
  */
@@ -22,9 +23,16 @@ export type ApiRecord = Record<string, unknown>;
 export interface Page {
   /** 1-based page number. */
   number: number;
+  /** Records per page asked for: {@linkcode PER_PAGE} but for a seam check. */
+  perPage: number;
   items: ApiRecord[];
   /** `meta.total`: records matching the query, all pages together (if reported). */
   total?: number;
+  /**
+   * Whether `meta.next_page_link` names a next page; `undefined` when the
+   * response has no such key (webhooks' meta has no links at all).
+   */
+  hasNext?: boolean;
 }
 
 /** A list query: endpoint, envelope key and filters (without paging). */
@@ -34,29 +42,49 @@ export interface ListQuery {
   query: Query;
 }
 
+/** Options of {@linkcode fetchPage}. */
+export interface FetchPageOptions {
+  /** Records per page (default {@linkcode PER_PAGE}). */
+  perPage?: number;
+  /** Gives the request up (see {@linkcode AircallClient.get}). */
+  signal?: AbortSignal;
+}
+
+/** A count in `meta`: a number, or a numeric string (read as a number). */
+function _count(value: unknown): number | undefined {
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? value : undefined;
+  }
+  if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) {
+    return Number(value);
+  }
+  return undefined;
+}
+
 /**
  * Fetches one page of a list query.
  *
  * @param client The API client.
  * @param list The query.
- * @param number The 1-based page number; never past {@linkcode LAST_PAGE}.
- * @param signal Gives the request up (see {@linkcode AircallClient.get}).
- * @returns The page's records and the query's total.
+ * @param number The 1-based page number; never past the 10,000-result cap.
+ * @param options Page size and an abort signal.
+ * @returns The page's records and what its `meta` says of the list.
  */
 export async function fetchPage(
   client: AircallClient,
   list: ListQuery,
   number: number,
-  signal?: AbortSignal,
+  options: FetchPageOptions = {},
 ): Promise<Page> {
-  if (number * PER_PAGE > RESULT_CAP) {
+  const perPage = options.perPage ?? PER_PAGE;
+  if (number * perPage > RESULT_CAP) {
     throw new RangeError(`Page ${number} is past the API's 10,000-result cap`);
   }
   const body = await client.get(list.path, {
     ...list.query,
-    per_page: PER_PAGE,
+    per_page: perPage,
     page: number,
-  }, signal) as Record<string, unknown> | null;
+  }, options.signal) as Record<string, unknown> | null;
   const items = body?.[list.key];
   if (!Array.isArray(items)) {
     throw new ConnectorError(
@@ -64,20 +92,29 @@ export async function fetchPage(
       `Aircall's answer to ${list.path} has no "${list.key}" list; the API may have changed.`,
     );
   }
-  const meta = body?.meta as { total?: unknown } | undefined;
-  const total = typeof meta?.total === "number" ? meta.total : undefined;
-  return { number, items, total };
+  const meta = body?.meta as Record<string, unknown> | undefined;
+  const page: Page = { number, perPage, items, total: _count(meta?.total) };
+  if (meta !== undefined && "next_page_link" in meta) {
+    page.hasNext = typeof meta.next_page_link === "string" &&
+      meta.next_page_link !== "";
+  }
+  return page;
 }
 
 /**
- * Whether `page` is the last one to read of its query: a short page, the
- * reported total reached (webhooks' meta has no links, so links are not
- * used), or the cap.
+ * Whether `page` is the last one to read of its query. `meta` decides where
+ * the response has it: `next_page_link` (null on the last page), else
+ * `total` (webhooks' meta has no links). A short page ends the list only when
+ * `meta` says nothing: Aircall may serve fewer than asked mid-list. An empty
+ * page, or the cap, ends it whatever `meta` says.
  */
 export function isLastPage(page: Page): boolean {
-  return page.items.length < PER_PAGE ||
-    (page.total !== undefined && page.number * PER_PAGE >= page.total) ||
-    page.number >= LAST_PAGE;
+  if (page.items.length === 0 || page.number * page.perPage >= RESULT_CAP) {
+    return true;
+  }
+  if (page.hasNext !== undefined) return !page.hasNext;
+  if (page.total !== undefined) return page.number * page.perPage >= page.total;
+  return page.items.length < page.perPage;
 }
 
 /**
@@ -86,6 +123,7 @@ export function isLastPage(page: Page): boolean {
  */
 export function isCutByCap(page: Page): boolean {
   return page.number >= LAST_PAGE && page.items.length === PER_PAGE &&
+    page.hasNext !== false &&
     (page.total === undefined || page.total > RESULT_CAP);
 }
 
@@ -134,7 +172,9 @@ export async function* pages(
   let next = page.number + 1;
   const requestUpTo = (number: number) => {
     for (; next <= number; next++) {
-      const request = fetchPage(client, list, next, unwanted.signal);
+      const request = fetchPage(client, list, next, {
+        signal: unwanted.signal,
+      });
       // Handled when awaited; this stops an early return from leaving it unhandled.
       request.catch(() => {});
       requested.push(request);

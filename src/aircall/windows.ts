@@ -1,10 +1,23 @@
 /**
  * Reading a list past the 10,000-result cap: `from`/`to` time windows on one
- * field, sized from `meta.total` and split until each one fits.
+ * field, sized from `meta.total` and split until each one fits, each read so
+ * that nothing alive for the whole read is lost while the account changes.
  *
  * Windows are inclusive ranges of unix seconds `[lo, hi]`; each endpoint's
  * boundary semantics are applied only when building the query, so adjacent
  * windows never lose or double a record at their edge.
+ *
+ * A window is read newest first: records enter a list at its newest end (a
+ * call starts, a contact is created) and leave by its oldest (calls age out
+ * of the API's six months), so neither moves the pages not yet read. A
+ * deletion elsewhere does: every later record moves up one place, and the one
+ * that crosses a page boundary in between would be skipped. Every page
+ * carries the window's total, so such a seam shows as two consecutive pages
+ * whose totals differ. Whatever slipped through a seam lies between the
+ * previous page's last record and the next page's first in the list's order,
+ * which is the window field's order: the seconds between them are read again
+ * as a window of their own. Their time fields never change, so that re-read
+ * finds them whenever it runs.
  *
  * @module
  */
@@ -16,6 +29,7 @@ import {
   fetchPage,
   isCutByCap,
   type ListQuery,
+  type Page,
   pages,
   RESULT_CAP,
 } from "./pages.ts";
@@ -26,10 +40,25 @@ export interface WindowedList {
   key: string;
   /** Field that identifies a record (to skip what a window already gave). */
   primaryKey: string;
+  /** Record field `from`/`to` filter on, unix seconds: the list's order. */
+  field: string;
   /** Whether `from` is exclusive (calls) or inclusive (contacts). */
   fromExclusive: boolean;
-  /** Extra filters, e.g. an order. */
+  /** Extra filters, e.g. expansions. */
   query?: Record<string, string>;
+}
+
+/** Options of {@linkcode readWindows}. */
+export interface WindowOptions {
+  /** Ids not to yield again (already read by the caller). */
+  skip?: Set<unknown>;
+  /**
+   * Windows ending at or after this second may still gain records while they
+   * are read: their pages are requested one after the other, so Aircall
+   * answers them in order and a record joining the list's newest end can
+   * only push the pages not yet read further down, never up.
+   */
+  liveFrom?: number;
 }
 
 /** What a windowed read yields, in order. */
@@ -37,13 +66,21 @@ export type WindowEvent =
   | { kind: "total"; total: number }
   | { kind: "records"; records: ApiRecord[] }
   | { kind: "window"; lo: number; hi: number }
-  | { kind: "overflow"; second: number; total: number };
+  | { kind: "reread"; lo: number; hi: number; spans: number }
+  | { kind: "overflow"; second: number; total: number; unread: number };
 
 /**
  * Aim for windows this full, so a window that grows while it is read still
  * fits under the cap.
  */
 const WINDOW_TARGET = 8_000;
+
+/**
+ * How many times one range is read whole before giving up: a range whose
+ * seams cannot be narrowed (one busy second) is read again until a read of
+ * it sees no change.
+ */
+export const MAX_PASSES = 5;
 
 /**
  * Splits `[lo, hi]` into `parts` adjacent ranges of (nearly) equal width.
@@ -69,7 +106,12 @@ export function splitRange(
   return ranges;
 }
 
-function _listFor(list: WindowedList, lo: number, hi: number): ListQuery {
+function _listFor(
+  list: WindowedList,
+  lo: number,
+  hi: number,
+  order: "asc" | "desc",
+): ListQuery {
   return {
     path: list.path,
     key: list.key,
@@ -77,8 +119,49 @@ function _listFor(list: WindowedList, lo: number, hi: number): ListQuery {
       ...list.query,
       from: list.fromExclusive ? lo - 1 : lo,
       to: hi,
+      order,
     },
   };
+}
+
+/**
+ * The seconds a record that slipped between two consecutive pages of a
+ * newest-first read can hold: from the later page's first record (or the
+ * window's start, past the end of the list) to the earlier page's last.
+ */
+function _seam(
+  field: string,
+  earlier: Page,
+  later: Page,
+  lo: number,
+  hi: number,
+): [number, number] {
+  const after = earlier.items.at(-1)?.[field];
+  const before = later.items[0]?.[field];
+  const top = typeof after === "number" ? after : hi;
+  const bottom = typeof before === "number" ? before : lo;
+  return [
+    Math.max(lo, Math.min(top, bottom)),
+    Math.min(hi, Math.max(top, bottom)),
+  ];
+}
+
+/** Sorted, with ranges that share a second joined. */
+function _merge(ranges: [number, number][]): [number, number][] {
+  const merged: [number, number][] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = merged.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
+}
+
+function _unsettled(list: WindowedList, lo: number, hi: number): never {
+  throw new ConnectorError(
+    "transient_error",
+    `Aircall's ${list.path} list kept changing while ${list.field} ${lo}..${hi} was read (${MAX_PASSES} reads); stopping after the last good STATE so the next attempt resumes from it.`,
+  );
 }
 
 /**
@@ -90,30 +173,45 @@ function _listFor(list: WindowedList, lo: number, hi: number): ListQuery {
  * @param list The endpoint and its boundary semantics.
  * @param lo First second to read (inclusive).
  * @param hi Last second to read (inclusive).
- * @param skip Ids not to yield again (already read by the caller).
+ * @param options Ids to skip; from when windows are live.
  */
 export async function* readWindows(
   client: AircallClient,
   list: WindowedList,
   lo: number,
   hi: number,
-  skip?: Set<unknown>,
+  options: WindowOptions = {},
 ): AsyncGenerator<WindowEvent> {
   if (lo > hi) return;
+  const id = list.primaryKey;
+  const liveFrom = options.liveFrom ?? Infinity;
   let first = true;
+
+  /** Yields the records of `items` not yielded yet, and remembers them. */
+  function* fresh(
+    items: ApiRecord[],
+    yielded: Set<unknown>,
+  ): Generator<WindowEvent> {
+    const records = items.filter((item) => !yielded.has(item[id]));
+    for (const item of records) yielded.add(item[id]);
+    if (records.length > 0) yield { kind: "records", records };
+  }
+
   /**
-   * Reads one window. `seen` holds ids not to yield again (the caller's, or
-   * a wider window's that grew past the cap while being read: its pages
-   * follow creation, not time, so which part it covered is unknown).
-   * `reread` is false on the one re-read of a window that shrank.
+   * Reads `[lo, hi]` until it is settled. `yielded` holds the ids not to
+   * yield again: the caller's, a parent window's, or a wider window's that
+   * grew past the cap while read (its pages follow time, but which part it
+   * covered is unknown). `checkpoint` is false for the re-read of a seam,
+   * which finishes nothing on its own. `pass` counts reads of this range.
    */
   async function* walk(
     lo: number,
     hi: number,
-    seen?: Set<unknown>,
-    reread = true,
+    yielded: Set<unknown>,
+    checkpoint: boolean,
+    pass = 1,
   ): AsyncGenerator<WindowEvent> {
-    const query = _listFor(list, lo, hi);
+    const query = _listFor(list, lo, hi, "desc");
     // Page 1 doubles as the probe: when the window fits, nothing is wasted.
     const probe = await fetchPage(client, query, 1);
     if (probe.total === undefined) {
@@ -128,38 +226,82 @@ export async function* readWindows(
     }
     if (probe.total > RESULT_CAP && hi > lo) {
       const parts = Math.ceil(probe.total / WINDOW_TARGET);
-      for (const [a, b] of splitRange(lo, hi, parts)) yield* walk(a, b, seen);
+      for (const [a, b] of splitRange(lo, hi, parts)) {
+        yield* walk(a, b, yielded, checkpoint);
+      }
       return;
     }
-    if (probe.total > RESULT_CAP) {
-      yield { kind: "overflow", second: lo, total: probe.total };
-    }
-    const yielded = seen ?? new Set<unknown>();
+    const seams: [number, number][] = [];
+    /** This window's own records, for the count of a crowded second. */
+    const here = new Set<unknown>();
+    let previous: Page | undefined;
     let cut = false;
-    let shrank = false;
-    for await (const page of pages(client, query, { first: probe })) {
-      const records = page.items.filter((item) =>
-        !yielded.has(item[list.primaryKey])
-      );
-      for (const item of records) yielded.add(item[list.primaryKey]);
-      if (records.length > 0) yield { kind: "records", records };
-      cut = isCutByCap(page) && hi > lo;
-      shrank ||= page.total !== undefined && page.total < probe.total;
+    const ahead = hi >= liveFrom ? 1 : 2;
+    for await (const page of pages(client, query, { first: probe, ahead })) {
+      yield* fresh(page.items, yielded);
+      for (const item of page.items) here.add(item[id]);
+      if (previous && page.total !== previous.total) {
+        seams.push(_seam(list.field, previous, page, lo, hi));
+      }
+      previous = page;
+      cut = isCutByCap(page);
     }
-    if (cut) {
+    if (cut && hi > lo) {
       // The window grew past the cap while it was read: read its halves,
       // skipping what it already gave.
-      for (const [a, b] of splitRange(lo, hi, 2)) yield* walk(a, b, yielded);
+      for (const [a, b] of splitRange(lo, hi, 2)) {
+        yield* walk(a, b, yielded, checkpoint);
+      }
       return;
     }
-    if (shrank && reread) {
-      // Records were deleted while the window was read: the pages after
-      // them shifted, so one may have slipped between two pages. Read the
-      // window once more, skipping what it already gave.
-      yield* walk(lo, hi, yielded, false);
-      return;
+    if (cut) {
+      // One second holds more than one query can list: the oldest of it
+      // come first the other way round.
+      yield* crowdedSecond(lo, yielded, here, seams);
     }
-    yield { kind: "window", lo, hi };
+    const spans = _merge(seams);
+    if (spans.length > 0) {
+      yield { kind: "reread", lo, hi, spans: spans.length };
+    }
+    for (const [a, b] of spans) {
+      if (a > lo || b < hi) {
+        yield* walk(a, b, yielded, false);
+      } else if (pass < MAX_PASSES) {
+        // No narrower range holds the seam: read the whole range again.
+        yield* walk(lo, hi, yielded, false, pass + 1);
+      } else {
+        _unsettled(list, lo, hi);
+      }
+    }
+    if (checkpoint) yield { kind: "window", lo, hi };
   }
-  yield* walk(lo, hi, skip);
+
+  /**
+   * The oldest records of a second that holds more than the cap, read oldest
+   * first; up to twice the cap in all. A change while it is read is a seam
+   * of the whole second.
+   */
+  async function* crowdedSecond(
+    second: number,
+    yielded: Set<unknown>,
+    here: Set<unknown>,
+    seams: [number, number][],
+  ): AsyncGenerator<WindowEvent> {
+    const query = _listFor(list, second, second, "asc");
+    let previous: Page | undefined;
+    for await (const page of pages(client, query)) {
+      yield* fresh(page.items, yielded);
+      for (const item of page.items) here.add(item[id]);
+      if (previous && page.total !== previous.total) {
+        seams.push([second, second]);
+      }
+      previous = page;
+    }
+    const total = previous?.total ?? here.size;
+    if (total > here.size) {
+      yield { kind: "overflow", second, total, unread: total - here.size };
+    }
+  }
+
+  yield* walk(lo, hi, new Set(options.skip ?? []), true);
 }

@@ -123,6 +123,40 @@ export interface FakeFaults {
   pathPrefix?: string;
   /** Kill point: let `afterRequests` requests through, then call `action()` once and stall every later request. */
   kill?: FakeKillPoint;
+  /** Changes to the data while a sync runs: deletions, insertions, calls ageing out. */
+  churn?: FakeChurn;
+  /** Counts in `meta` (count, total, current_page, per_page) sent as numeric strings. */
+  stringMeta?: boolean;
+}
+
+/**
+ * The churn switch of {@link FakeFaults}: the account changing under a sync. Before answering each
+ * request to `path` from the `from`-th to the `until`-th (1-based, counted among the requests to
+ * `path` since the switch object was installed), the fake deletes, inserts and ages records as
+ * set, in that order. Random choices come from a stream seeded by the fake's seed.
+ */
+export interface FakeChurn {
+  /** The list whose requests trigger the churn and whose records change. */
+  path: "/v1/calls" | "/v1/contacts";
+  /** First request to `path` that churns; default 1. */
+  from?: number;
+  /** Last request to `path` that churns; default none. */
+  until?: number;
+  /** Records deleted before each such request, chosen at random among all of the list's; default 0. */
+  deletePerRequest?: number;
+  /**
+   * Delete instead the record at this 0-based position of the list the request itself reads (its
+   * filters and order): position 10 before page 2 is a record of page 1, already read.
+   */
+  deleteAt?: number;
+  /** Records added before each such request, created (contacts) or started (calls) at `changeAt`; default 0. */
+  insertPerRequest?: number;
+  /** Contacts edited before each such request (chosen at random): their `updated_at` becomes `changeAt`; default 0. */
+  editPerRequest?: number;
+  /** The second new and edited records carry; default the fake's now at that request. */
+  changeAt?: number;
+  /** Seconds the fake's now, and so the calls horizon, moves forward before each such request; default 0. */
+  agePerRequest?: number;
 }
 
 /** Counters of {@link FakeAircall.stats}; each request lands in exactly one of them (a stall that later answers in two). */
@@ -571,6 +605,8 @@ export class FakeAircall {
   private readonly _faultRng: Rng;
   private _rateState: _RateState | undefined;
   private _killState: _KillState | undefined;
+  private _churnState: { config: FakeChurn; seen: number } | undefined;
+  private readonly _churnRng: Rng;
   private readonly _stallTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly _sockets = new Set<Socket>();
   private readonly _views = new Map<string, _View>();
@@ -597,6 +633,7 @@ export class FakeAircall {
     this.apiId = apiId;
     this.apiToken = apiToken;
     this._rng = streamRng(seed, "mutations");
+    this._churnRng = streamRng(seed, "churn");
   }
 
   /** Generate the data and listen on 127.0.0.1, on a free port. */
@@ -676,6 +713,67 @@ export class FakeAircall {
     return contacts;
   }
 
+  /** Remove the calls with these ids (calls are never deleted by Aircall, but they age out). */
+  deleteCalls(ids: Iterable<number>): void {
+    this._delete(this.data.calls, ids);
+  }
+
+  /** Remove the contacts with these ids, as a deletion in the Aircall dashboard does. */
+  deleteContacts(ids: Iterable<number>): void {
+    this._delete(this.data.contacts, ids);
+  }
+
+  private _delete(records: _Item[], ids: Iterable<number>): void {
+    const doomed = new Set(ids);
+    let kept = 0;
+    for (const record of records) {
+      if (!doomed.has(record.id)) records[kept++] = record;
+    }
+    records.length = kept;
+    this.invalidate();
+  }
+
+  /** Apply the churn switch before answering `request` (see {@link FakeChurn}). */
+  private _churn(
+    config: FakeChurn | undefined,
+    request: FakeHttpRequest,
+  ): void {
+    if (config === undefined || request.path !== config.path) return;
+    if (this._churnState?.config !== config) {
+      this._churnState = { config, seen: 0 };
+    }
+    const seen = ++this._churnState.seen;
+    if (seen < (config.from ?? 1) || seen > (config.until ?? Infinity)) return;
+    const isCalls = config.path === "/v1/calls";
+    const records: _Item[] = isCalls ? this.data.calls : this.data.contacts;
+    const doomed: number[] = [];
+    if (config.deleteAt !== undefined) {
+      const query = this._query(_LISTS[config.path], request);
+      if (!("status" in query) && config.deleteAt < query.total) {
+        doomed.push(query.at(config.deleteAt).id);
+      }
+    }
+    for (let i = 0; i < (config.deletePerRequest ?? 0); i++) {
+      if (records.length > doomed.length) {
+        doomed.push(records[Math.floor(this._churnRng() * records.length)].id);
+      }
+    }
+    if (doomed.length > 0) this._delete(records, doomed);
+    const at = config.changeAt ?? this.now;
+    const inserted = config.insertPerRequest ?? 0;
+    if (inserted > 0) {
+      if (isCalls) this.addCalls(inserted, at);
+      else this.addContacts(inserted, at);
+    }
+    const contacts = this.data.contacts;
+    const edited = isCalls ? [] : Array.from(
+      { length: Math.min(config.editPerRequest ?? 0, contacts.length) },
+      () => contacts[Math.floor(this._churnRng() * contacts.length)].id,
+    );
+    if (edited.length > 0) this.updateContacts(edited, at);
+    this.now += config.agePerRequest ?? 0;
+  }
+
   /**
    * Drop the cached sorted views. Needed only after mutating records of {@link data} in place
    * (e.g. changing a `started_at`); adding/removing array items is detected by length, and the
@@ -718,6 +816,50 @@ export class FakeAircall {
 
   /** Answer a list endpoint: validate, apply the cap, filter, page, build the envelope. */
   private _list(spec: _ListSpec, request: FakeHttpRequest): FakeHttpResponse {
+    const query = this._query(spec, request);
+    if ("status" in query) return query;
+    const { at, total, page, perPage } = query;
+    const start = (page - 1) * perPage;
+    const end = Math.min(start + perPage, total);
+    const list: _Item[] = [];
+    for (let k = start; k < end; k++) list.push(at(k));
+
+    const counted = (n: number) => this.faults.stringMeta ? String(n) : n;
+    const meta: Record<string, unknown> = {
+      count: counted(list.length),
+      total: counted(total),
+      current_page: counted(page),
+      per_page: counted(perPage),
+    };
+    if (spec.links) {
+      meta.next_page_link = page * perPage < total
+        ? this._pageLink(request, page + 1)
+        : null;
+      meta.previous_page_link = page > 1
+        ? this._pageLink(request, page - 1)
+        : null;
+    }
+    const body = spec.metaFirst
+      ? { meta, [spec.key]: list }
+      : { [spec.key]: list, meta };
+    return { status: 200, body };
+  }
+
+  /**
+   * What a list request asks for: its records in the order asked (`at(k)` is the k-th, 0-based),
+   * how many, and the page; or the 400 that answers a bad request.
+   */
+  private _query(
+    spec: _ListSpec,
+    request: FakeHttpRequest,
+  ):
+    | FakeHttpResponse
+    | {
+      at: (k: number) => _Item;
+      total: number;
+      page: number;
+      perPage: number;
+    } {
     const q = request.search;
     const pageArg = _positive(q, "page");
     if (_isResponse(pageArg)) return pageArg;
@@ -764,34 +906,10 @@ export class FakeAircall {
     }
     const view = this._view(spec, orderBy);
     const sel = this._select(view, min, max);
-    const total = sel.hi - sel.lo;
-    const start = (page - 1) * perPage;
-    const end = Math.min(start + perPage, total);
-    const list: _Item[] = [];
-    for (let k = start; k < end; k++) {
-      list.push(
-        order === "asc" ? sel.items[sel.lo + k] : sel.items[sel.hi - 1 - k],
-      );
-    }
-
-    const meta: Record<string, unknown> = {
-      count: list.length,
-      total,
-      current_page: page,
-      per_page: perPage,
-    };
-    if (spec.links) {
-      meta.next_page_link = page * perPage < total
-        ? this._pageLink(request, page + 1)
-        : null;
-      meta.previous_page_link = page > 1
-        ? this._pageLink(request, page - 1)
-        : null;
-    }
-    const body = spec.metaFirst
-      ? { meta, [spec.key]: list }
-      : { [spec.key]: list, meta };
-    return { status: 200, body };
+    const at = order === "asc"
+      ? (k: number) => sel.items[sel.lo + k]
+      : (k: number) => sel.items[sel.hi - 1 - k];
+    return { at, total: sel.hi - sel.lo, page, perPage };
   }
 
   /** The full URL of another page of the same query. */
@@ -940,6 +1058,7 @@ export class FakeAircall {
       }
     }
 
+    this._churn(faults.churn, request);
     const response = await this._respond(request);
     if (
       draw !== undefined && draw.truncate < (faults.truncateRate ?? 0) &&
