@@ -196,7 +196,7 @@ describe("bad input", () => {
       [
         "in the legacy bare-object form",
         () => file({ calls: { started_at: 1 } }),
-        /legacy state object is not supported/,
+        /legacy per-stream state object is not supported/,
       ],
       [
         "of the wrong type",
@@ -215,8 +215,18 @@ describe("bad input", () => {
       ],
       [
         "with a negative cursor",
-        () => file([streamState("contacts", { updated_at: -5 })]),
-        /updated_at = -5/,
+        () => file([streamState("calls", { started_at: -5 })]),
+        /State of stream calls has started_at = -5, which is not a time/,
+      ],
+      [
+        "with a cursor past the year 9999",
+        () => file([streamState("calls", { started_at: 1e16 })]),
+        /State of stream calls has started_at = 10000000000000000/,
+      ],
+      [
+        "in JSON lines with a broken line",
+        () => file(`${JSON.stringify(streamState("calls", {}))}\n{"type":`),
+        /State file .* is not valid JSON/,
       ],
     ];
     for (const [label, state, reason] of refused) {
@@ -236,7 +246,34 @@ describe("bad input", () => {
       });
     }
 
+    const stateMessage = (name: string, state: unknown) => ({
+      type: "STATE",
+      state: streamState(name, state),
+    });
     const accepted: [string, unknown][] = [
+      ["that is {}", {}],
+      ["that is []", []],
+      ["that is null", "null"],
+      [
+        "for a stream not in the catalog, whatever it holds",
+        [streamState("contacts", { updated_at: "yesterday" })],
+      ],
+      ["of STATE messages, as read prints them", [
+        stateMessage("calls", { started_at: 1_700_000_000 }),
+      ]],
+      [
+        "of STATE messages in JSON lines, the last one winning",
+        [
+          stateMessage("calls", { started_at: "yesterday" }),
+          stateMessage("calls", { started_at: 1_700_000_000 }),
+        ].map((message) => JSON.stringify(message)).join("\n") + "\n",
+      ],
+      ["with a cursor as a numeric string", [
+        streamState("calls", { started_at: "1700000000" }),
+      ]],
+      ["with a cursor in milliseconds", [
+        streamState("calls", { started_at: 1_700_000_000_123 }),
+      ]],
       ["with a null cursor", [streamState("calls", { started_at: null })]],
       ["with a future cursor", [
         streamState("calls", { started_at: 4_102_444_800 }),
@@ -265,6 +302,24 @@ describe("bad input", () => {
         assert.equal(ofType(run.messages, "STATE").length >= 1, true);
       });
     }
+  });
+
+  it("ignores the state of a stream read in full refresh, whatever it holds", async () => {
+    const run = await runCli([
+      "read",
+      "--config",
+      goodConfig(),
+      "--catalog",
+      file(configuredCatalog({ calls: "full_refresh" })),
+      "--state",
+      file([streamState("calls", { started_at: "yesterday" })]),
+    ], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(ofType(run.messages, "TRACE", "ERROR").length, 0);
+    assert.equal(
+      ofType(run.messages, "RECORD").length,
+      fake.visibleCallIds().length,
+    );
   });
 
   it("tolerates unknown flags and keys, and refuses a missing required flag", async () => {

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { catalog } from "../src/source.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
@@ -12,6 +15,7 @@ import {
   protocolErrors,
   readFake as read,
   recordsByStream,
+  ROOT,
   runCli,
   startFake,
   strictRecordValidator,
@@ -286,6 +290,52 @@ describe("read: incremental", () => {
     assert.ok(made.filter((r) => r.path === "/v1/contacts").length <= 2);
   });
 
+  it("reads a cursor given as a numeric string or in milliseconds as the same second", async () => {
+    const [calls] = lastStates(first.messages);
+    const cursor = calls!.stream.stream_state.started_at as number;
+    const runs = await Promise.all(
+      [cursor, String(cursor), cursor * 1000 + 999].map((value) =>
+        read(fake, { calls: "incremental" }, {
+          state: [{
+            ...calls,
+            stream: { ...calls!.stream, stream_state: { started_at: value } },
+          }],
+        })
+      ),
+    );
+    for (const run of runs) assertCleanRun(run, ["calls"]);
+    const [asNumber, asString, asMillis] = runs.map((run) =>
+      sorted(ids(recordsByStream(run.messages).get("calls")))
+    );
+    assert.ok(asNumber.length > 0);
+    assert.deepEqual(asString, asNumber);
+    assert.deepEqual(asMillis, asNumber);
+  });
+
+  it("keeps state between two syncs with the README's jq line", async () => {
+    const readme = readFileSync(
+      new URL("../README.md", import.meta.url),
+      "utf8",
+    );
+    const line = readme.split("\n").find((l) =>
+      l.includes(`jq -c 'select(.type=="STATE")'`)
+    );
+    assert.ok(line, "the README shows how to keep state");
+    const dir = tempDir();
+    writeFileSync(join(dir, "out.jsonl"), first.stdout);
+    const jq = spawnSync("sh", ["-c", line], { cwd: dir, encoding: "utf8" });
+    assert.equal(jq.status, 0, jq.stderr);
+    const second = await read(fake, streams, {
+      state: readFileSync(join(dir, "state.json"), "utf8"),
+    });
+    assertCleanRun(second, ["calls", "contacts"]);
+    assert.ok(
+      ofType(second.messages, "RECORD").length <
+        ofType(first.messages, "RECORD").length / 2,
+      "the second sync goes on from the first",
+    );
+  });
+
   it("reads nothing from a far-future state and still saves one STATE per stream", async () => {
     const future = 4_102_444_800; // 2100-01-01
     const run = await read(fake, streams, {
@@ -427,7 +477,7 @@ describe("read: refused input", () => {
     const run = await read(fake, { calls: "incremental" }, {
       state: { calls: { started_at: 1 } },
     });
-    assertRefused(run, /legacy state object/);
+    assertRefused(run, /legacy per-stream state object/);
   });
 });
 

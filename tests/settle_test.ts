@@ -280,7 +280,6 @@ describe("windowed reads settle", () => {
     // first window's STATE.
     const windows: [number, number][] = [];
     let killed = false;
-    let proc: ReturnType<typeof spawnCli> | undefined;
     fake.interceptors.push((request) => {
       const q = request.search;
       if (request.path !== "/v1/contacts" || killed || !q.has("from")) {
@@ -294,13 +293,13 @@ describe("windowed reads settle", () => {
       const narrower = inside && (from > lo || to < hi);
       if (windows.length === 2 && q.get("page") === "1" && narrower) {
         killed = true;
-        proc!.child.kill("SIGKILL");
+        proc.child.kill("SIGKILL");
         return { status: 503, body: { message: "Service Unavailable" } };
       }
       return undefined;
     });
     fake.faults.churn = { path: "/v1/contacts", deletePerRequest: 2 };
-    proc = spawnCli(readArgs({ contacts: "incremental" }), {
+    const proc = spawnCli(readArgs({ contacts: "incremental" }), {
       AIRCALL_API_URL: fake.url,
     });
     const cut = await proc.result;
