@@ -131,6 +131,7 @@ if (import.meta.main) {
       }. Run the connector with AIRCALL_API_URL=${fake.url}. Ctrl-C stops it.`,
     );
     await _stopSignal();
+    console.error("Stopping the fake Aircall API.");
   }
   await fake.close();
   Deno.exit(code);
