@@ -467,35 +467,29 @@ describe("the release workflow", () => {
     assert.equal(job.permissions!["id-token"], "write");
     // The script as the runner runs it, npm stubbed: `npm view` answers $VIEW.
     const stub = `npm() { echo "npm $*"; [ "$1" != view ] || return "$VIEW"; }`;
-    const env = { TARBALL: "./package/x.tgz", PACKAGE: "x@1.0.0" };
-    const absent = _runStep(step.run!, {
-      ...env,
-      NODE_AUTH_TOKEN: "",
-      VIEW: "1",
-    }, stub);
-    assert.equal(absent.status, 0, absent.stderr);
+    const publish = (token: string, published: boolean) => {
+      const run = _runStep(step.run!, {
+        TARBALL: "./package/x.tgz",
+        PACKAGE: "x@1.0.0",
+        NODE_AUTH_TOKEN: token,
+        VIEW: published ? "0" : "1",
+      }, stub);
+      assert.equal(run.status, 0, run.stderr);
+      return run.stdout;
+    };
+    const absent = publish("", false);
     assert.match(
-      absent.stdout,
+      absent,
       /^::notice title=npm publish skipped::.*no NPM_TOKEN secret/m,
     );
-    assert.doesNotMatch(absent.stdout, /^npm /m);
-    const present = _runStep(step.run!, {
-      ...env,
-      NODE_AUTH_TOKEN: "t",
-      VIEW: "1",
-    }, stub);
-    assert.equal(present.status, 0, present.stderr);
+    assert.doesNotMatch(absent, /^npm /m);
     assert.match(
-      present.stdout,
+      publish("t", false),
       /^npm publish \.\/package\/x\.tgz --provenance --access public$/m,
     );
-    const again = _runStep(step.run!, {
-      ...env,
-      NODE_AUTH_TOKEN: "t",
-      VIEW: "0",
-    }, stub);
-    assert.match(again.stdout, /already on npm/);
-    assert.doesNotMatch(again.stdout, /^npm publish/m);
+    const again = publish("t", true);
+    assert.match(again, /already on npm/);
+    assert.doesNotMatch(again, /^npm publish/m);
   });
 
   it("pushes both platforms as <image>:<version> and :latest, only when this repository owns the image metadata.yaml names", () => {
