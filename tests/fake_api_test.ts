@@ -48,22 +48,26 @@ describe("deno task fake", () => {
     let stderr = "";
     child.stderr.on("data", (chunk) => stderr += chunk);
     const exited = once(child, "close");
-    const [url] = await once(createInterface({ input: child.stdout }), "line");
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    const written = JSON.parse(readFileSync(config, "utf8"));
-    assert.deepEqual(written, fakeConfig());
-    const auth = btoa(`${written.api_id}:${written.api_token}`);
-    const ping = await fetch(`${url}/v1/ping`, {
-      headers: { authorization: `Basic ${auth}` },
-    });
-    assert.deepEqual(await ping.json(), { ping: "pong" });
-    const wrong = await fetch(`${url}/v1/ping`, {
-      headers: { authorization: `Basic ${btoa("a:b")}` },
-    });
-    assert.equal(wrong.status, 403);
-    await wrong.body?.cancel();
-    assert.match(stderr, /Ctrl-C stops it/);
-    child.kill("SIGTERM");
+    let url: string;
+    try {
+      [url] = await once(createInterface({ input: child.stdout }), "line");
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const written = JSON.parse(readFileSync(config, "utf8"));
+      assert.deepEqual(written, fakeConfig());
+      const auth = btoa(`${written.api_id}:${written.api_token}`);
+      const ping = await fetch(`${url}/v1/ping`, {
+        headers: { authorization: `Basic ${auth}` },
+      });
+      assert.deepEqual(await ping.json(), { ping: "pong" });
+      const wrong = await fetch(`${url}/v1/ping`, {
+        headers: { authorization: `Basic ${btoa("a:b")}` },
+      });
+      assert.equal(wrong.status, 403);
+      await wrong.body?.cancel();
+      assert.match(stderr, /Ctrl-C stops it/);
+    } finally {
+      child.kill("SIGTERM");
+    }
     await exited;
     // It stops itself on SIGTERM where the platform has it (Windows only
     // terminates a process), and nothing answers there any more.
