@@ -1,4 +1,5 @@
-# The connector as an Airbyte source image. Build: docker build -t airbyte/source-aircall:0.1.0 .
+# The connector as an Airbyte source image; the release workflow publishes it as
+# ghcr.io/source-aircall/source-aircall (metadata.yaml). Build: docker build -t source-aircall .
 FROM denoland/deno:debian-2.9.6
 
 WORKDIR /airbyte/integration_code
@@ -20,5 +21,5 @@ USER airbyte
 ENV AIRBYTE_ENTRYPOINT="/usr/bin/deno run --cached-only --allow-net --allow-read --allow-env --v8-flags=--max-semi-space-size=2,--heap-growing-percent=50 /airbyte/integration_code/mod.ts"
 ENTRYPOINT ["/usr/bin/deno", "run", "--cached-only", "--allow-net", "--allow-read", "--allow-env", "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=50", "/airbyte/integration_code/mod.ts"]
 
-LABEL io.airbyte.name=airbyte/source-aircall
+LABEL io.airbyte.name=ghcr.io/source-aircall/source-aircall
 LABEL io.airbyte.version=0.1.0

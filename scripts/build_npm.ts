@@ -19,7 +19,12 @@ export const PACKAGE_JSON = {
   description:
     "Airbyte source connector for Aircall: calls, contacts, users, numbers, teams, tags, webhooks and more, over the Airbyte protocol.",
   type: "module",
-  bin: { "source-aircall": "bin/source-aircall.mjs" },
+  // Named after the package, so `npx airbyte-source-aircall` runs it; also
+  // under the short name the binaries and the image use.
+  bin: {
+    "airbyte-source-aircall": "bin/source-aircall.mjs",
+    "source-aircall": "bin/source-aircall.mjs",
+  },
   engines: { node: ">=20" },
   license: "MIT",
   repository: {

@@ -451,3 +451,8 @@ export function checkpointViolations(
   }
   return violations;
 }
+
+/** The runtime flags among `deno` arguments: permissions and V8 flags. */
+export function runtimeFlags(args: readonly string[]): string[] {
+  return args.filter((a) => /^--(allow-|v8-flags)|^-A$/.test(a));
+}

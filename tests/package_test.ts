@@ -1,8 +1,8 @@
 /**
- * The three ways the connector ships: the npm package (installed from its
- * tarball and run under Node), the compiled binary (its entry run with
- * exactly the compile task's flags), and the Docker image for the Airbyte
- * platform (Dockerfile and metadata.yaml checked rule by rule).
+ * The builds the connector ships from: the npm package (installed from its
+ * tarball and run under Node, and run by npx) and the compiled binary (its
+ * entry run with exactly the compile task's flags). The Docker image and the
+ * release workflow are checked in release_test.ts.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -10,8 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
-import { parse as parseYaml } from "yaml";
-import { compileArgs, TARGETS } from "../scripts/compile.ts";
+import { compileArgs } from "../scripts/compile.ts";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
@@ -24,6 +23,7 @@ import {
   recordsByStream,
   ROOT,
   runCli,
+  runtimeFlags,
   startFake,
   tempDir,
   testConfig,
@@ -34,11 +34,6 @@ const VERSION: string = JSON.parse(
   readFileSync(join(ROOT, "deno.json"), "utf8"),
 ).version;
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
-
-/** The runtime flags among `deno` arguments: permissions and V8 flags. */
-function _runFlags(args: readonly string[]): string[] {
-  return args.filter((a) => /^--(allow-|v8-flags)|^-A$/.test(a));
-}
 
 function parseLines(stdout: string): Message[] {
   return stdout.split("\n").filter((l) => l).map((l) => JSON.parse(l));
@@ -82,6 +77,7 @@ describe("npm package", () => {
     assert.equal(manifest.version, VERSION);
     assert.equal(manifest.type, "module");
     assert.deepEqual(manifest.bin, {
+      "airbyte-source-aircall": "bin/source-aircall.mjs",
       "source-aircall": "bin/source-aircall.mjs",
     });
     assert.equal(manifest.engines.node, ">=20");
@@ -111,6 +107,33 @@ describe("npm package", () => {
     assert.deepEqual(protocolErrors(run.messages), []);
     const version = await sourceAircall(["--version"]);
     assert.equal(version.stderr.trim(), VERSION);
+  });
+
+  it("runs as npx airbyte-source-aircall from the packed tarball (the bin named after the package)", async () => {
+    const tarball = join(ROOT, `dist/airbyte-source-aircall-${VERSION}.tgz`);
+    const npx = [
+      "npx",
+      "--yes",
+      `--cache=${tempDir()}`,
+      `--package=${tarball}`,
+      "airbyte-source-aircall",
+    ];
+    const spec = await runCli(["spec"], {}, npx);
+    assert.equal(spec.code, 0, spec.stderr);
+    assert.deepEqual(spec.messages.map((m) => m.type), ["SPEC"]);
+    const check = await runCli(
+      [
+        "check",
+        "--config",
+        writeJson(tempDir(), "config.json", testConfig()),
+      ],
+      { AIRCALL_API_URL: fake.url },
+      npx,
+    );
+    assert.equal(check.code, 0, check.stderr);
+    assert.deepEqual(check.messages.map((m) => m.connectionStatus), [
+      { status: "SUCCEEDED" },
+    ]);
   });
 
   it("runs check under Node", async () => {
@@ -143,7 +166,7 @@ describe("standalone binary", () => {
   it("compiles with exactly the flags of deno run, the same the tests run with", () => {
     const args = compileArgs();
     assert.equal(args[0], "compile");
-    assert.deepEqual(_runFlags(args), [...RUN_FLAGS]);
+    assert.deepEqual(runtimeFlags(args), [...RUN_FLAGS]);
     assert.equal(args.at(-1), "mod.ts");
     assert.deepEqual(compileArgs("x86_64-pc-windows-msvc").slice(-4), [
       "dist/source-aircall-x86_64-pc-windows-msvc.exe",
@@ -194,89 +217,5 @@ describe("standalone binary", () => {
         /downloads the Deno runtime from Deno's release host, which this machine cannot reach/,
       );
     }
-  });
-
-  it("has a release workflow that builds, smoke-tests and attaches every target", () => {
-    const workflow = parseYaml(read(".github/workflows/release.yml"));
-    assert.deepEqual(workflow.on.push.tags, ["v*"]);
-    const matrix = workflow.jobs.build.strategy.matrix.include as {
-      target: string;
-    }[];
-    assert.deepEqual(matrix.map((m) => m.target).sort(), [...TARGETS].sort());
-    const steps = JSON.stringify(workflow.jobs.build.steps);
-    assert.match(steps, /scripts\/compile\.ts --target/);
-    assert.match(steps, / spec\)/);
-    assert.match(
-      JSON.stringify(workflow.jobs.release.steps),
-      /gh release upload/,
-    );
-  });
-});
-
-describe("Docker image for the Airbyte platform", () => {
-  const dockerfile = read("Dockerfile");
-  const metadata = parseYaml(read("metadata.yaml"));
-  const instructions = dockerfile.replace(/\\\n/g, " ").split("\n")
-    .map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
-  const all = (keyword: string) =>
-    instructions.filter((line) => line.startsWith(`${keyword} `))
-      .map((line) => line.slice(keyword.length + 1).trim());
-  const labels = Object.fromEntries(
-    all("LABEL").map((label) => label.split("=").map((p) => p.trim())),
-  );
-
-  it("uses the official Deno image, pinned by version", () => {
-    const [from] = all("FROM");
-    assert.match(
-      from,
-      /^denoland\/deno:(debian-|alpine-|distroless-)?2\.9\.6$/,
-    );
-  });
-
-  it("caches the connector at build time", () => {
-    assert.ok(all("RUN").some((run) => /deno (cache|install)/.test(run)));
-    const entrypoint = JSON.parse(all("ENTRYPOINT")[0]) as string[];
-    assert.ok(entrypoint.includes("--cached-only"));
-  });
-
-  it("runs as the non-root user airbyte, with /airbyte writable", () => {
-    assert.deepEqual(all("USER"), ["airbyte"]);
-    const setup = all("RUN").join(" ");
-    assert.match(setup, /useradd .*airbyte/);
-    assert.match(setup, /mkdir -p \/airbyte/);
-    assert.match(setup, /chown -R airbyte(:airbyte)? \/airbyte/);
-  });
-
-  it("sets AIRBYTE_ENTRYPOINT to the exec-form ENTRYPOINT, absolute paths, the CLI's flags", () => {
-    const entrypoint = JSON.parse(all("ENTRYPOINT")[0]) as string[];
-    const env = all("ENV").find((e) => e.startsWith("AIRBYTE_ENTRYPOINT="))!;
-    assert.equal(
-      env.slice("AIRBYTE_ENTRYPOINT=".length).replace(/^"|"$/g, ""),
-      entrypoint.join(" "),
-    );
-    assert.ok(entrypoint[0].startsWith("/"));
-    assert.ok(entrypoint.at(-1)!.startsWith("/"));
-    assert.deepEqual(_runFlags(entrypoint), [...RUN_FLAGS]);
-  });
-
-  it("labels name and version as metadata.yaml and deno.json say", () => {
-    assert.equal(labels["io.airbyte.name"], metadata.data.dockerRepository);
-    assert.equal(labels["io.airbyte.version"], metadata.data.dockerImageTag);
-    assert.equal(metadata.data.dockerImageTag, VERSION);
-  });
-
-  it("has metadata.yaml in Airbyte's format", () => {
-    assert.equal(metadata.metadataSpecVersion, "1.0");
-    const data = metadata.data;
-    assert.match(
-      data.definitionId,
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    );
-    assert.equal(data.connectorType, "source");
-    assert.equal(data.connectorSubtype, "api");
-    assert.equal(data.dockerRepository, "airbyte/source-aircall");
-    assert.ok(data.name && data.license && data.releaseStage);
-    assert.match(data.documentationUrl, /^https:\/\//);
-    assert.deepEqual(data.allowedHosts.hosts, ["api.aircall.io"]);
   });
 });
