@@ -20,6 +20,7 @@ import { ConnectorError } from "./errors.ts";
 import { savedCursor } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
+import { idField } from "./streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
 
 /** What a stream reader yields. */
@@ -121,7 +122,11 @@ async function* _allPages(
   definition: StreamDefinition,
   context: ReaderContext,
 ): AsyncGenerator<ReadEvent> {
-  const list = { path: definition.path, key: definition.key, query: {} };
+  const list = {
+    path: definition.path,
+    key: definition.key,
+    query: definition.query ?? {},
+  };
   for await (const page of pages(context.client, list)) {
     if (page.number === 1 && page.total !== undefined) {
       yield { kind: "estimate", rows: page.total };
@@ -153,8 +158,9 @@ async function* _windowed(
   const list = {
     path: definition.path,
     key: definition.key,
-    primaryKey: definition.primaryKey,
+    primaryKey: idField(definition),
     fromExclusive: paging.fromExclusive,
+    query: definition.query,
   };
   for await (
     const event of readWindows(context.client, list, lo, context.now, skip)
@@ -233,7 +239,7 @@ async function* _updatedDescIncremental(
   const newestFirst = {
     path: definition.path,
     key: definition.key,
-    query: { order_by: field, order: "desc" },
+    query: { ...definition.query, order_by: field, order: "desc" },
   };
   // A backfill reads everything by windows on paging.field; its state holds
   // the window reached and the cursor taken when it began, from which the
@@ -259,6 +265,7 @@ async function* _updatedDescIncremental(
   }
   // The walk: most recently changed first, down to the cursor (inclusive).
   const walked = new Set<unknown>();
+  const id = idField(definition);
   let top: number | undefined;
   for await (
     const page of pages(context.client, newestFirst, { ahead: 0 })
@@ -270,7 +277,7 @@ async function* _updatedDescIncremental(
     const records = changed.filter((item) =>
       (item[paging.field] as number) >= start
     );
-    for (const item of records) walked.add(item[definition.primaryKey]);
+    for (const item of records) walked.add(item[id]);
     if (records.length > 0) yield { kind: "records", records };
     const reachedOlder = changed.length < page.items.length;
     if (reachedOlder || (isLastPage(page) && !isCutByCap(page))) {

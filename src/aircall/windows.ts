@@ -10,7 +10,7 @@
  */
 
 import { ConnectorError } from "../errors.ts";
-import type { AircallClient } from "./client.ts";
+import type { AircallClient, Query } from "./client.ts";
 import {
   type ApiRecord,
   fetchPage,
@@ -28,8 +28,8 @@ export interface WindowedList {
   primaryKey: string;
   /** Whether `from` is exclusive (calls) or inclusive (contacts). */
   fromExclusive: boolean;
-  /** Extra filters, e.g. an order. */
-  query?: Record<string, string>;
+  /** Extra query parameters of every request, e.g. an order. */
+  query?: Query;
 }
 
 /** What a windowed read yields, in order. */

@@ -17,7 +17,7 @@ import { webhooks } from "./webhooks.ts";
 
 export type { Incremental, Paging, StreamDefinition } from "./definition.ts";
 
-/** All nine streams, by name order as the catalog lists them. */
+/** Every stream, in name order as the catalog lists them. */
 export const STREAMS: readonly StreamDefinition[] = [
   calls,
   company,
