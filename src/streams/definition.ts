@@ -15,6 +15,10 @@ import type { ObjectSchema } from "../json_schema.ts";
  * - `pages`: every page of the list in the API's default order.
  * - `windows`: `from`/`to` time windows on `field` (unix seconds), split until
  *   each holds fewer records than the API's 10,000-result cap.
+ * - `children`: a list per record of `parent` (read in full first): `path`
+ *   is a template whose `{id}` is the parent's id, e.g.
+ *   `/v2/users/{id}/numbers`; each child record is a listed item plus
+ *   `parentField` holding that id.
  */
 export type Paging =
   | { kind: "object" }
@@ -27,6 +31,13 @@ export type Paging =
     fromExclusive: boolean;
     /** How much history the API serves, in seconds; older windows are skipped. */
     historySeconds?: number;
+  }
+  | {
+    kind: "children";
+    /** The stream whose records the lists hang from. */
+    parent: StreamDefinition;
+    /** Field added to each child record, holding its parent's id. */
+    parentField: string;
   };
 
 /**

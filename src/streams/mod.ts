@@ -12,6 +12,7 @@ import { numbers } from "./numbers.ts";
 import { tags } from "./tags.ts";
 import { teams } from "./teams.ts";
 import { userAvailability } from "./user_availability.ts";
+import { userNumbers } from "./user_numbers.ts";
 import { users } from "./users.ts";
 import { webhooks } from "./webhooks.ts";
 
@@ -26,6 +27,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   tags,
   teams,
   userAvailability,
+  userNumbers,
   users,
   webhooks,
 ];
