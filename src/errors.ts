@@ -42,9 +42,9 @@ export class ConnectorError extends Error {
 }
 
 /**
- * A request Aircall refused with an HTTP status that no retry changes (a
- * 4xx other than 408, 425 and 429): the status tells callers that expect
- * some (a fan-out's 404 for a parent deleted meanwhile) from real failures.
+ * A request Aircall answered with an HTTP status the client does not retry
+ * (401, 403, 400, 404...): the status tells callers that expect some (a
+ * fan-out's 404 for a parent deleted meanwhile) from real failures.
  */
 export class HttpError extends ConnectorError {
   /** The HTTP status Aircall answered. */

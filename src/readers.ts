@@ -13,6 +13,7 @@ import {
   fetchPage,
   isCutByCap,
   isLastPage,
+  type ListQuery,
   pages,
   RESULT_CAP,
 } from "./aircall/pages.ts";
@@ -125,16 +126,19 @@ async function* _fullRefresh(
   yield { kind: "checkpoint", state: {} };
 }
 
+/** The stream's list query, at its path or a path filled from its template. */
+function _listOf(
+  definition: StreamDefinition,
+  path: string = definition.path,
+): ListQuery {
+  return { path, key: definition.key, query: definition.query ?? {} };
+}
+
 async function* _allPages(
   definition: StreamDefinition,
   context: ReaderContext,
 ): AsyncGenerator<ReadEvent> {
-  const list = {
-    path: definition.path,
-    key: definition.key,
-    query: definition.query ?? {},
-  };
-  for await (const page of pages(context.client, list)) {
+  for await (const page of pages(context.client, _listOf(definition))) {
     if (page.number === 1 && page.total !== undefined) {
       yield { kind: "estimate", rows: page.total };
     }
@@ -214,7 +218,7 @@ async function _childList(
   signal: AbortSignal,
 ): Promise<{ path: string; records?: ApiRecord[] }> {
   const path = definition.path.replace("{id}", encodeURIComponent(String(id)));
-  const list = { path, key: definition.key, query: definition.query ?? {} };
+  const list = _listOf(definition, path);
   const records: ApiRecord[] = [];
   try {
     for await (const page of pages(context.client, list, { signal })) {
