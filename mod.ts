@@ -23,7 +23,7 @@ export {
   type RetryInfo,
 } from "./src/aircall/client.ts";
 export { Scheduler, type SchedulerClock } from "./src/aircall/scheduler.ts";
-export { ConnectorError, type FailureType } from "./src/errors.ts";
+export { ConnectorError, type FailureType, HttpError } from "./src/errors.ts";
 export type { JsonSchema, ObjectSchema } from "./src/json_schema.ts";
 export {
   type LogLevel,

@@ -3,11 +3,12 @@
  * each figure beside a reference taken in the same run.
  *
  * 1. Throughput: a full refresh of 200,000 calls vs a minimal script that
- *    requests the same pages one after another and writes JSON lines; the
- *    same under Node (the npm build vs the floor script under Node).
+ *    requests the same pages (the connector's own requests, expansion flags
+ *    included) one after another and writes JSON lines; the same under Node
+ *    (the npm build vs the floor script under Node).
  * 2. Memory: peak RSS of that read at 20,000 and at 200,000 calls (and,
  *    for reference, without the connector's V8 flags).
- * 3. Requests: a full sync of all nine streams vs the minimum; an
+ * 3. Requests: a full sync of every stream vs the minimum; an
  *    incremental sync with nothing new.
  * 4. Paced wall time: 300 pages under a server limit of N per minute.
  * 5. Start-up: `spec` under `deno run` and under Node vs empty scripts.
@@ -19,6 +20,7 @@
  */
 
 import { CLI_PERMISSIONS, RUN_FLAGS } from "./run_flags.ts";
+import { calls } from "../src/streams/calls.ts";
 import {
   FakeAircall,
   type FakeAircallOptions,
@@ -175,6 +177,17 @@ console.error("1. Throughput and memory (200,000 calls)...");
       if (records !== fake.visibleCallIds().length) {
         throw new Error(`connector read ${records} calls`);
       }
+      // The floor reads the very pages the connector read: calls with
+      // their contact, IVR path and AI voice agents embedded.
+      const expanded = Object.entries(calls.query ?? {});
+      if (
+        expanded.length === 0 ||
+        fake.requests.some((r) =>
+          expanded.some(([flag, value]) => r.query[flag] !== String(value))
+        )
+      ) {
+        throw new Error("a calls request lacks the expansion flags");
+      }
       urls = fake.requests.map((r) =>
         `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
       ).join("\n");
@@ -239,7 +252,7 @@ console.error("1. Throughput and memory (200,000 calls)...");
 }
 
 // 3: requests.
-console.error("3. Requests (all nine streams)...");
+console.error("3. Requests (every stream)...");
 {
   // The account's last activity an hour ago: "nothing new" below means
   // nothing in the hour before the incremental sync, as between hourly syncs.
@@ -255,6 +268,7 @@ console.error("3. Requests (all nine streams)...");
     tags: "full_refresh",
     teams: "full_refresh",
     user_availability: "full_refresh",
+    user_numbers: "full_refresh",
     users: "full_refresh",
     webhooks: "full_refresh",
   } as const;
@@ -268,6 +282,13 @@ console.error("3. Requests (all nine streams)...");
   const made = fake.requests.length;
   const { data } = fake;
   const pages = (n: number) => Math.ceil(n / 50);
+  // user_numbers: the users pages, then every page of each user's numbers
+  // (one at least, even when empty).
+  const userNumbers = pages(data.users.length) +
+    data.users.reduce(
+      (sum, user) => sum + Math.max(1, pages(data.userNumbers[user.id].length)),
+      0,
+    );
   // Snapshot lists: their pages; company: one request. Windowed streams:
   // their pages plus one count probe per window (each STATE is a window).
   const windows =
@@ -277,9 +298,9 @@ console.error("3. Requests (all nine streams)...");
     pages(data.numbers.length) + pages(data.tags.length) +
     pages(data.teams.length) +
     pages(data.availabilities.length) + pages(data.users.length) +
-    pages(data.webhooks.length) + 1 + windows;
+    pages(data.webhooks.length) + 1 + windows + userNumbers;
   row(
-    "Requests, full sync of all nine streams (60,000 calls, 30,000 contacts)",
+    "Requests, full sync of every stream (60,000 calls, 30,000 contacts)",
     `${made}`,
     `${minimum} minimum`,
     `${fmt(made / minimum, 3)}x`,
@@ -313,7 +334,8 @@ console.error("3. Requests (all nine streams)...");
   const snapshotExpected = pages(data.numbers.length) +
     pages(data.tags.length) +
     pages(data.teams.length) + pages(data.availabilities.length) +
-    pages(data.users.length) + pages(data.webhooks.length) + 1;
+    pages(data.users.length) + pages(data.webhooks.length) + 1 +
+    userNumbers;
   const snapshotMade = fake.requests.length - per("/v1/calls") -
     per("/v1/contacts");
   row(

@@ -4,6 +4,9 @@
  * file given as its argument, one after another, and writes each record of
  * each page's list as a JSON line to stdout (one write per page), through
  * the runtime's own stdout. Plain JavaScript, so Deno and Node both run it.
+ * The bench lists the connector's own requests, query and all, so the floor
+ * reads the same pages: calls with their expansions (`fetch_contact`,
+ * `fetch_call_timeline`, `fetch_aiva_conv`) embedded.
  *
  * Usage:
  *   deno run --allow-net --allow-read --allow-env scripts/bench_floor.mjs URLS_FILE LIST_KEY

@@ -1,6 +1,6 @@
 /**
  * A demo sync: starts the bundled fake Aircall API, runs the connector's
- * `read` of all nine streams against it as a subprocess (with the documented
+ * `read` of every stream against it as a subprocess (with the documented
  * run flags), and prints a short summary for humans.
  *
  * Usage: `deno task demo`
@@ -43,7 +43,7 @@ await Deno.writeTextFile(
   }),
 );
 
-console.log(`Fake Aircall API on ${fake.url}; syncing all nine streams...\n`);
+console.log(`Fake Aircall API on ${fake.url}; syncing every stream...\n`);
 const started = performance.now();
 const child = new Deno.Command(Deno.execPath(), {
   args: [

@@ -42,6 +42,35 @@ export class ConnectorError extends Error {
 }
 
 /**
+ * A request Aircall answered with an HTTP status the client does not retry
+ * (401, 403, 400, 404...): the status tells callers that expect some (a
+ * fan-out's 404 for a parent deleted meanwhile) from real failures.
+ */
+export class HttpError extends ConnectorError {
+  /** The HTTP status Aircall answered. */
+  readonly status: number;
+
+  /**
+   * Creates a refusal.
+   *
+   * @param status The HTTP status.
+   * @param failureType How Airbyte should classify the failure.
+   * @param message One line for humans: what went wrong and what to do.
+   * @param internalMessage Optional technical detail.
+   */
+  constructor(
+    status: number,
+    failureType: FailureType,
+    message: string,
+    internalMessage?: string,
+  ) {
+    super(failureType, message, internalMessage);
+    this.name = "HttpError";
+    this.status = status;
+  }
+}
+
+/**
  * Turns anything thrown into a {@linkcode ConnectorError}; unexpected errors
  * become `system_error`s that keep their message and stack as internal detail.
  */

@@ -7,19 +7,22 @@
  */
 
 import type { AircallClient } from "./aircall/client.ts";
+import { fanOut } from "./aircall/fanout.ts";
 import {
   type ApiRecord,
   fetchPage,
   isCutByCap,
+  type ListQuery,
   pages,
   RESULT_CAP,
 } from "./aircall/pages.ts";
 import { walkNewestFirst } from "./aircall/walk.ts";
 import { readWindows } from "./aircall/windows.ts";
-import { ConnectorError } from "./errors.ts";
+import { ConnectorError, HttpError } from "./errors.ts";
 import { savedCursor } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
+import { idField } from "./streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
 
 /** What a stream reader yields. */
@@ -39,6 +42,10 @@ export interface ReaderContext {
 }
 
 type WindowsPaging = Extract<StreamDefinition["paging"], { kind: "windows" }>;
+type ChildrenPaging = Extract<
+  StreamDefinition["paging"],
+  { kind: "children" }
+>;
 
 /**
  * The events of one stream's read.
@@ -106,6 +113,8 @@ async function* _fullRefresh(
     yield { kind: "records", records: [item as ApiRecord] };
   } else if (paging.kind === "pages") {
     yield* _allPages(definition, context);
+  } else if (paging.kind === "children") {
+    yield* _children(definition, paging, context);
   } else {
     yield* _windowed(
       definition,
@@ -118,12 +127,19 @@ async function* _fullRefresh(
   yield { kind: "checkpoint", state: {} };
 }
 
+/** The stream's list query, at its path or a path filled from its template. */
+function _listOf(
+  definition: StreamDefinition,
+  path: string = definition.path,
+): ListQuery {
+  return { path, key: definition.key, query: definition.query ?? {} };
+}
+
 async function* _allPages(
   definition: StreamDefinition,
   context: ReaderContext,
 ): AsyncGenerator<ReadEvent> {
-  const list = { path: definition.path, key: definition.key, query: {} };
-  for await (const page of pages(context.client, list)) {
+  for await (const page of pages(context.client, _listOf(definition))) {
     if (page.number === 1 && page.total !== undefined) {
       yield { kind: "estimate", rows: page.total };
     }
@@ -137,6 +153,86 @@ async function* _allPages(
       };
     }
   }
+}
+
+/**
+ * Parents whose lists are requested at once. Small: the scheduler paces
+ * every request anyway; this only keeps a slow answer from holding the
+ * next ones back when the pace allows more.
+ */
+const CHILDREN_IN_FLIGHT = 4;
+
+/**
+ * Reads the parent stream in full, then each parent's list (every page),
+ * in parent order. A parent deleted between the two requests (404) is
+ * skipped with a warning.
+ */
+async function* _children(
+  definition: StreamDefinition,
+  paging: ChildrenPaging,
+  context: ReaderContext,
+): AsyncGenerator<ReadEvent> {
+  const parentId = idField(paging.parent);
+  // The parent read's own warnings (a list cut by the cap) concern these
+  // records too; they are passed on between the children's.
+  const warnings: string[] = [];
+  async function* parents(): AsyncGenerator<unknown> {
+    for await (const event of _fullRefresh(paging.parent, context)) {
+      if (event.kind === "records") {
+        for (const record of event.records) yield record[parentId];
+      } else if (event.kind === "warning") {
+        warnings.push(event.message);
+      }
+    }
+  }
+  const lists = fanOut(
+    parents(),
+    (id, signal) => _childList(definition, paging, context, id, signal),
+    CHILDREN_IN_FLIGHT,
+  );
+  for await (const { path, records } of lists) {
+    for (const message of warnings.splice(0)) {
+      yield { kind: "warning", message };
+    }
+    if (records === undefined) {
+      yield {
+        kind: "warning",
+        message:
+          `GET ${path} answered 404: the ${paging.parent.name} record was deleted after it was listed; its ${definition.name} are skipped.`,
+      };
+    } else if (records.length > 0) {
+      yield { kind: "records", records };
+    }
+  }
+  for (const message of warnings) yield { kind: "warning", message };
+}
+
+/**
+ * Every page of one parent's list, each item with the parent's id added;
+ * `undefined` records when the parent is gone (404).
+ */
+async function _childList(
+  definition: StreamDefinition,
+  paging: ChildrenPaging,
+  context: ReaderContext,
+  id: unknown,
+  signal: AbortSignal,
+): Promise<{ path: string; records?: ApiRecord[] }> {
+  const path = definition.path.replace("{id}", encodeURIComponent(String(id)));
+  const list = _listOf(definition, path);
+  const records: ApiRecord[] = [];
+  try {
+    for await (const page of pages(context.client, list, { signal })) {
+      for (const item of page.items) {
+        item[paging.parentField] = id;
+        records.push(item);
+      }
+    }
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return { path };
+    throw error;
+  }
+  return { path, records };
 }
 
 /**
@@ -154,9 +250,10 @@ async function* _windowed(
   const list = {
     path: definition.path,
     key: definition.key,
-    primaryKey: definition.primaryKey,
+    primaryKey: idField(definition),
     field: paging.field,
     fromExclusive: paging.fromExclusive,
+    query: definition.query,
   };
   // Records created during the sync may still join its last minute.
   const liveFrom = context.now - SETTLE_SECONDS;
@@ -244,7 +341,7 @@ async function* _updatedDescIncremental(
   const newestFirst = {
     path: definition.path,
     key: definition.key,
-    query: { order_by: field, order: "desc" },
+    query: { ...definition.query, order_by: field, order: "desc" },
   };
   // A backfill reads everything by windows on paging.field; its state holds
   // the window reached and the cursor taken when it began, from which the
@@ -269,7 +366,7 @@ async function* _updatedDescIncremental(
     return;
   }
   // The walk: most recently changed first, down to the cursor (inclusive).
-  const id = definition.primaryKey;
+  const id = idField(definition);
   const walked = new Set<unknown>();
   let top: number | undefined;
   let rereads = 0;

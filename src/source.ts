@@ -48,7 +48,7 @@ export function catalog(): Record<string, unknown> {
       name: definition.name,
       json_schema: definition.schema,
       supported_sync_modes: supportedSyncModes(definition),
-      source_defined_primary_key: [[definition.primaryKey]],
+      source_defined_primary_key: definition.primaryKey.map((field) => [field]),
       is_resumable: definition.incremental !== undefined,
       ...(definition.incremental
         ? {

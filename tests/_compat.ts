@@ -13,43 +13,72 @@ function _types(schema: Schema | undefined): string[] {
   return (Array.isArray(type) ? type : [type]).map(String).sort();
 }
 
-/** Breaking differences between two property trees, as readable lines. */
-function _propertyChanges(
+function _properties(schema: Schema | undefined): Record<string, Schema> {
+  return (schema?.properties ?? {}) as Record<string, Schema>;
+}
+
+/**
+ * Breaking differences between two schema nodes and their subtrees, as
+ * readable lines: a field removed (or renamed), a type that no longer
+ * accepts what it did, a format changed (a destination's column type
+ * follows it). Typing a node that had no type, or giving an open object
+ * properties, only tightens what a destination already holds: not breaking.
+ */
+function _nodeChanges(
   old: Schema | undefined,
   current: Schema | undefined,
   where: string,
 ): string[] {
   const changes: string[] = [];
-  const oldProperties = (old?.properties ?? {}) as Record<string, Schema>;
-  const newProperties = (current?.properties ?? {}) as Record<string, Schema>;
-  for (const [name, oldProperty] of Object.entries(oldProperties)) {
-    const path = `${where}.${name}`;
-    const newProperty = newProperties[name];
-    if (!newProperty) {
-      changes.push(`${path} was removed`);
-      continue;
-    }
-    const before = _types(oldProperty);
-    const after = _types(newProperty);
+  if (old?.type !== undefined) {
+    const before = _types(old);
+    const after = _types(current);
     if (before.some((type) => !after.includes(type))) {
-      changes.push(`${path} type ${before} became ${after}`);
-    }
-    if (oldProperty.format !== newProperty.format) {
-      changes.push(`${path} format changed`);
-    }
-    changes.push(..._propertyChanges(oldProperty, newProperty, path));
-    const oldItems = oldProperty.items as Schema | undefined;
-    if (oldItems) {
-      changes.push(
-        ..._propertyChanges(
-          oldItems,
-          newProperty.items as Schema | undefined,
-          `${path}[]`,
-        ),
-      );
+      changes.push(`${where} type ${before} became ${after}`);
     }
   }
+  if (old?.format !== current?.format) changes.push(`${where} format changed`);
+  const after = _properties(current);
+  for (const [name, property] of Object.entries(_properties(old))) {
+    const path = `${where}.${name}`;
+    if (!after[name]) changes.push(`${path} was removed`);
+    else changes.push(..._nodeChanges(property, after[name], path));
+  }
+  if (old?.items) {
+    changes.push(
+      ..._nodeChanges(
+        old.items as Schema,
+        current?.items as Schema | undefined,
+        `${where}[]`,
+      ),
+    );
+  }
   return changes;
+}
+
+/** Fields of `current` that `old` lacks, at any depth, as paths. */
+function _addedFields(
+  old: Schema | undefined,
+  current: Schema | undefined,
+  where: string,
+): string[] {
+  const added: string[] = [];
+  const before = _properties(old);
+  for (const [name, property] of Object.entries(_properties(current))) {
+    const path = `${where}.${name}`;
+    if (!before[name]) added.push(`${path} added`);
+    else added.push(..._addedFields(before[name], property, path));
+  }
+  if (current?.items) {
+    added.push(
+      ..._addedFields(
+        old?.items as Schema | undefined,
+        current.items as Schema,
+        `${where}[]`,
+      ),
+    );
+  }
+  return added;
 }
 
 /**
@@ -57,7 +86,7 @@ function _propertyChanges(
  * new required fields.
  */
 export function specBreakingChanges(old: Schema, current: Schema): string[] {
-  const changes = _propertyChanges(old, current, "spec");
+  const changes = _nodeChanges(old, current, "spec");
   const oldRequired = (old.required ?? []) as string[];
   for (const name of (current.required ?? []) as string[]) {
     if (!oldRequired.includes(name)) {
@@ -106,8 +135,35 @@ export function catalogBreakingChanges(
       }
     }
     changes.push(
-      ..._propertyChanges(before.json_schema, after.json_schema, before.name),
+      ..._nodeChanges(before.json_schema, after.json_schema, before.name),
     );
   }
   return changes;
+}
+
+/**
+ * What a catalog adds to another: new streams, sync modes and fields, as
+ * readable lines, for a reviewer to confirm before the snapshot is rewritten.
+ */
+export function catalogAdditions(
+  old: { streams: CatalogStream[] },
+  current: { streams: CatalogStream[] },
+): string[] {
+  const additions: string[] = [];
+  for (const after of current.streams) {
+    const before = old.streams.find((s) => s.name === after.name);
+    if (!before) {
+      additions.push(`stream ${after.name} added`);
+      continue;
+    }
+    for (const mode of after.supported_sync_modes) {
+      if (!before.supported_sync_modes.includes(mode)) {
+        additions.push(`${after.name} gained sync mode ${mode}`);
+      }
+    }
+    additions.push(
+      ..._addedFields(before.json_schema, after.json_schema, after.name),
+    );
+  }
+  return additions;
 }

@@ -16,7 +16,11 @@ import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import { STREAMS } from "../src/streams/mod.ts";
-import { FakeAircall, type FakeAircallOptions } from "./fake_aircall/mod.ts";
+import {
+  FakeAircall,
+  type FakeAircallOptions,
+  type FakeRequest,
+} from "./fake_aircall/mod.ts";
 
 /** The repository root (found upwards, so bundled copies of the tests work too). */
 export const ROOT: string = _findRoot(
@@ -67,13 +71,95 @@ export function compileSchema(
 }
 
 /**
- * A validator of records against a stream schema, strict at the top level
- * (as Airbyte's acceptance tests force `additionalProperties: false`).
+ * A copy of a schema with every object that lists its properties closed
+ * (`additionalProperties: false`), at every depth. The published schemas
+ * stay open (the API adds fields); the tests close them so that a field the
+ * fake serves and the schema lacks fails.
+ *
+ * @param schema A JSON schema node.
+ * @returns The closed copy.
+ */
+export function closedSchema(
+  schema: Record<string, unknown>,
+): Record<string, unknown> {
+  const closed: Record<string, unknown> = { ...schema };
+  if (typeof schema.properties === "object" && schema.properties !== null) {
+    closed.additionalProperties = false;
+    closed.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([name, property]) => [
+        name,
+        closedSchema(property as Record<string, unknown>),
+      ]),
+    );
+  }
+  if (typeof schema.items === "object" && schema.items !== null) {
+    closed.items = closedSchema(schema.items as Record<string, unknown>);
+  }
+  return closed;
+}
+
+/**
+ * A validator of records against a stream schema, strict at every level:
+ * Airbyte's acceptance tests force `additionalProperties: false` at the top,
+ * and {@linkcode closedSchema} closes every nested object too.
  */
 export function strictRecordValidator(
   schema: Record<string, unknown>,
 ): ValidateFunction {
-  return compileSchema({ ...schema, additionalProperties: false });
+  return compileSchema(closedSchema(schema));
+}
+
+/**
+ * Records of a run that fail their stream's schema strictly, as readable
+ * lines (empty when all pass).
+ *
+ * @param messages A run's messages.
+ * @param streams The catalog's streams, with their schemas.
+ */
+export function strictSchemaErrors(
+  messages: Message[],
+  streams: readonly { name: string; json_schema: Record<string, unknown> }[],
+): string[] {
+  const validators = new Map(
+    streams.map((s) => [s.name, strictRecordValidator(s.json_schema)]),
+  );
+  const errors: string[] = [];
+  for (const message of messages) {
+    if (message.type !== "RECORD") continue;
+    const { stream, data } = message.record!;
+    const validate = validators.get(stream);
+    if (!validate) errors.push(`${stream}: not in the catalog`);
+    else if (!validate(data)) {
+      errors.push(`${stream}: ${JSON.stringify(validate.errors)}`);
+    }
+  }
+  return errors;
+}
+
+/** The expansion flags every calls list request carries. */
+export const CALLS_EXPANSIONS: Readonly<Record<string, string>> = {
+  fetch_contact: "true",
+  fetch_call_timeline: "true",
+  fetch_aiva_conv: "true",
+};
+
+/**
+ * The `/v1/calls` requests of a fake's log that lack an expansion flag or
+ * ask for the expiring short URLs (empty when every one is right); throws
+ * when the log has no calls request at all, so a vacuous pass is impossible.
+ *
+ * @param requests The fake's request log.
+ */
+export function callsRequestsNotExpanded(
+  requests: readonly FakeRequest[],
+): string[] {
+  const calls = requests.filter((r) => r.path === "/v1/calls");
+  if (calls.length === 0) throw new Error("No /v1/calls request was made");
+  return calls.filter((r) =>
+    Object.entries(CALLS_EXPANSIONS).some(([flag, value]) =>
+      r.query[flag] !== value
+    ) || "fetch_short_urls" in r.query
+  ).map((r) => `${r.path}?${new URLSearchParams(r.query)}`);
 }
 
 /** A fresh temporary directory. */

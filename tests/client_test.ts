@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AircallClient, rateLimitWaitMs } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
-import { ConnectorError } from "../src/errors.ts";
+import { ConnectorError, HttpError } from "../src/errors.ts";
 
 /** A response, a network error, or a function giving one when fetched. */
 type Answer = Response | Error | (() => Response);
@@ -79,6 +79,8 @@ describe("AircallClient", () => {
     it(`does not retry ${status}: a config_error naming the fields to check`, async () => {
       const { client, urls } = clientWith([json(status, { message: "no" })]);
       const error = await failure(client.get("/v1/ping"));
+      assert.ok(error instanceof HttpError);
+      assert.equal(error.status, status);
       assert.equal(error.failureType, "config_error");
       assert.match(error.message, /check api_id and api_token/);
       assert.equal(urls.length, 1);
@@ -91,6 +93,8 @@ describe("AircallClient", () => {
         json(status, { error: "Bad thing", troubleshoot: "Do this" }),
       ]);
       const error = await failure(client.get("/v1/calls", { page: 1 }));
+      assert.ok(error instanceof HttpError);
+      assert.equal(error.status, status);
       assert.equal(error.failureType, "system_error");
       assert.match(
         error.message,

@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { FakeAircall } from "./fake_aircall/mod.ts";
+import type { FakeAircall, FakeRequest } from "./fake_aircall/mod.ts";
 import {
+  callsRequestsNotExpanded,
   checkpointViolations,
   type CliRun,
   lastStates,
@@ -48,9 +49,11 @@ function assertWithinCap(fake: FakeAircall): void {
 describe("completeness past the 10,000 cap", () => {
   let fake: FakeAircall;
   let run: CliRun;
+  let runRequests: FakeRequest[];
   before(async () => {
     fake = await startFake({ counts: { calls: 50_000, contacts: 25_000 } });
     run = await read(fake, { calls: "incremental", contacts: "incremental" });
+    runRequests = [...fake.requests];
   });
   after(() => fake.close());
 
@@ -74,6 +77,8 @@ describe("completeness past the 10,000 cap", () => {
       "contacts",
     );
     assertWithinCap(fake);
+    // Split windows ask for the expansions like any other.
+    assert.deepEqual(callsRequestsNotExpanded(fake.requests), []);
   });
 
   it("a first incremental sync reads 50,000 calls and 25,000 contacts, each exactly once", () => {
@@ -90,6 +95,7 @@ describe("completeness past the 10,000 cap", () => {
       fake.data.contacts.map((c) => c.id),
       "contacts",
     );
+    assert.deepEqual(callsRequestsNotExpanded(runRequests), []);
   });
 
   it("never asks past the cap, with few wasted requests", () => {

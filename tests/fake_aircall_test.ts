@@ -122,6 +122,51 @@ const _tag = _shape({
   color: (v) => typeof v === "string" && /^#[0-9A-F]{6}$/.test(v),
   description: _nullable(_str),
 });
+const _detail = _shape({ id: _int, label: _str, value: _str });
+const _contact = _shape({
+  id: _int,
+  direct_link: _url,
+  first_name: _str,
+  last_name: _str,
+  company_name: _nullable(_str),
+  information: _nullable(_str),
+  is_shared: _bool,
+  created_at: _int,
+  updated_at: _int,
+  phone_numbers: _arrayOf(_detail),
+  emails: _arrayOf(_detail),
+});
+const _ivrOption = _shape({
+  id: _str,
+  title: _str,
+  key: _str,
+  branch: _str,
+  created_at: _iso,
+  transition_started_at: _iso,
+  transition_ended_at: _nullable(_iso),
+});
+const _aiVoiceAgent = _shape({
+  agent_id: _str,
+  agent_name: _str,
+  started_at: _iso,
+  ended_at: _iso,
+  end_reason: _str,
+  escalation_reason: _nullable(_str),
+  escalation_target: _nullable(_shape({
+    type: (v) => ["branch", "user", "team", "external"].includes(v as string),
+    destination: _str,
+  })),
+});
+/** A participant: a user's or contact's id as a string; no id for an external party. */
+const _participant: _Check = (v) =>
+  _shape({
+    type: (t) => t === "user" || t === "contact" || t === "external",
+    name: _nullable(_str),
+    phone_number: _nullable(_str),
+  })(v) &&
+  ((v as { type: string }).type === "external"
+    ? !("id" in (v as object))
+    : _str((v as { id?: unknown }).id));
 const _call = _shape({
   id: (v) => _int(v) && (v as number) > 2 ** 31,
   sid: _str,
@@ -147,7 +192,7 @@ const _call = _shape({
   assigned_to: _nullable(_userSummary),
   transferred_by: _nullable(_userSummary),
   transferred_to: _nullable(_userSummary),
-  contact: (v) => v === null,
+  contact: _nullable(_contact),
   number: _number,
   teams: _arrayOf(
     _shape({ id: _int, name: _str, direct_link: _url, created_at: _iso }),
@@ -161,29 +206,9 @@ const _call = _shape({
       posted_by: _nullable(_userSummary),
     }),
   ),
-  participants: _arrayOf(
-    _shape({
-      id: _str,
-      type: (v) => v === "user" || v === "contact" || v === "external",
-      name: _nullable(_str),
-      phone_number: _nullable(_str),
-    }),
-  ),
-  ivr_options_selected: (v) => Array.isArray(v),
-});
-const _detail = _shape({ id: _int, label: _str, value: _str });
-const _contact = _shape({
-  id: _int,
-  direct_link: _url,
-  first_name: _str,
-  last_name: _str,
-  company_name: _nullable(_str),
-  information: _nullable(_str),
-  is_shared: _bool,
-  created_at: _int,
-  updated_at: _int,
-  phone_numbers: _arrayOf(_detail),
-  emails: _arrayOf(_detail),
+  participants: _arrayOf(_participant),
+  ivr_options_selected: _arrayOf(_ivrOption),
+  ai_voice_agents: _arrayOf(_aiVoiceAgent),
 });
 const _user = _shape({
   id: _int,
@@ -214,6 +239,7 @@ const _webhook = _shape({
     typeof v === "string" &&
     /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
       .test(v),
+  direct_link: _url,
   url: _url,
   active: _bool,
   events: _arrayOf(_str),
@@ -480,7 +506,7 @@ describe("fake Aircall: calls", () => {
   });
   after(() => fake.close());
 
-  it("generates valid calls with big increasing ids and an extra field", () => {
+  it("generates valid calls with big increasing ids", () => {
     const calls = fake.data.calls;
     assert.equal(calls.length, 1200);
     for (let i = 0; i < calls.length; i++) {
@@ -597,6 +623,167 @@ describe("fake Aircall: calls", () => {
     assert.deepEqual(
       fake.visibleCallIds(),
       [...fake.visibleCallIds()].sort((a, b) => a - b),
+    );
+  });
+});
+
+describe("fake Aircall: what the calls list embeds on request", () => {
+  const FLAGS = ["fetch_contact", "fetch_call_timeline", "fetch_aiva_conv"];
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, calls: 1200, contacts: 300 },
+    });
+  });
+  after(() => fake.close());
+
+  /** Every visible call, as the calls list serves it with `query`. */
+  async function served(query: string): Promise<Record<string, unknown>[]> {
+    return await _readAll(fake, `/v1/calls?per_page=50&${query}`, "calls");
+  }
+
+  it("serves the contact, the IVR path and the AI voice agents only with their flag", async () => {
+    const stored = new Map(fake.data.calls.map((c) => [c.id, c]));
+    const bare = await served("");
+    assert.ok(bare.length > 1000);
+    for (const call of bare) {
+      assert.equal(call.contact, null);
+      assert.ok(!("ivr_options_selected" in call));
+      assert.ok(!("ai_voice_agents" in call));
+    }
+    const all = await served(FLAGS.map((f) => `${f}=true`).join("&"));
+    for (const call of all) {
+      const expected = stored.get(call.id as number)!;
+      assert.deepEqual(call.contact, expected.contact);
+      assert.deepEqual(
+        call.ivr_options_selected,
+        expected.ivr_options_selected,
+      );
+      assert.deepEqual(call.ai_voice_agents, expected.ai_voice_agents);
+    }
+    for (const flag of FLAGS) {
+      const one = await served(`${flag}=true&per_page=50`);
+      const withContact = one.filter((c) => c.contact !== null).length;
+      assert.equal(withContact > 0, flag === "fetch_contact", flag);
+      assert.equal(
+        one.every((c) => "ivr_options_selected" in c),
+        flag === "fetch_call_timeline",
+        flag,
+      );
+      assert.equal(
+        one.every((c) => "ai_voice_agents" in c),
+        flag === "fetch_aiva_conv",
+        flag,
+      );
+    }
+    const notTrue = await served(FLAGS.map((f) => `${f}=1`).join("&"));
+    assert.ok(notTrue.every((c) => c.contact === null), "only true counts");
+  });
+
+  it("fills the short URLs only with fetch_short_urls", async () => {
+    const stored = fake.data.calls.filter((c) => c.recording_short_url);
+    assert.ok(stored.length > 0);
+    const withoutFlag = await served("");
+    assert.ok(withoutFlag.every((c) => c.recording_short_url === null));
+    assert.ok(withoutFlag.every((c) => c.voicemail_short_url === null));
+    const withFlag = await served("fetch_short_urls=true");
+    assert.ok(withFlag.some((c) => c.recording_short_url !== null));
+    assert.ok(withFlag.some((c) => c.voicemail_short_url !== null));
+  });
+
+  it("embeds the very contact /v1/contacts serves when a participant is a contact", () => {
+    const contacts = new Map(fake.data.contacts.map((c) => [c.id, c]));
+    const withContact = fake.data.calls.filter((c) => c.contact !== null);
+    const share = withContact.length / fake.data.calls.length;
+    assert.ok(share > 0.1 && share < 0.4, String(share));
+    for (const call of fake.data.calls) {
+      const party = call.participants.find((p) => p.type === "contact");
+      if (call.contact === null) {
+        assert.equal(party, undefined);
+        continue;
+      }
+      assert.equal(call.contact, contacts.get(call.contact.id), "shared");
+      assert.ok(call.contact.created_at <= call.started_at);
+      assert.equal(party?.id, String(call.contact.id));
+      assert.equal(call.raw_digits, call.contact.phone_numbers[0].value);
+    }
+  });
+
+  it("has IVR choices on inbound calls to IVR numbers only, AI voice agents on a share of inbound calls", () => {
+    const calls = fake.data.calls;
+    const ivr = calls.filter((c) => c.ivr_options_selected.length > 0);
+    assert.ok(ivr.length > 50, String(ivr.length));
+    for (const call of ivr) {
+      assert.equal(call.direction, "inbound");
+      assert.equal(call.number!.is_ivr, true);
+    }
+    const ai = calls.filter((c) => c.ai_voice_agents.length > 0);
+    assert.ok(ai.length > 30, String(ai.length));
+    assert.ok(ai.every((c) => c.direction === "inbound"));
+    assert.ok(
+      ai.some((c) => c.ai_voice_agents.length === 2),
+      "escalations chain",
+    );
+    assert.ok(ai.some((c) => c.ai_voice_agents[0].escalation_target === null));
+  });
+});
+
+describe("fake Aircall: the numbers of each user", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, numbers: 60 },
+    });
+  });
+  after(() => fake.close());
+
+  it("serves /v2/users/{id}/numbers paged, as /v1/numbers serves numbers", async () => {
+    const numbers = new Map(fake.data.numbers.map((n) => [n.id, n]));
+    let pairs = 0;
+    for (const user of fake.data.users) {
+      const items = await _readAll(
+        fake,
+        `/v2/users/${user.id}/numbers?per_page=50`,
+        "numbers",
+      );
+      assert.deepEqual(items, fake.data.userNumbers[user.id], String(user.id));
+      for (const item of items) {
+        assert.ok(_number(item));
+        assert.deepEqual(item, numbers.get(item.id as number));
+      }
+      if (user.default_number_id !== null) {
+        assert.ok(items.some((n) => n.id === user.default_number_id));
+      }
+      pairs += items.length;
+    }
+    assert.ok(pairs > fake.data.users.length);
+    const admin = fake.data.users[0].id;
+    const page2 = await _get(
+      fake,
+      `/v2/users/${admin}/numbers?per_page=50&page=2`,
+    );
+    assert.equal(page2.body.meta.total, 60);
+    assert.equal(page2.body.numbers.length, 10);
+    assert.ok(
+      fake.data.users.some((u) => fake.data.userNumbers[u.id].length === 0),
+    );
+  });
+
+  it("answers 404 for a user that does not exist or was deleted", async () => {
+    assert.equal((await _get(fake, "/v2/users/1/numbers")).status, 404);
+    const [gone] = fake.data.users.splice(3, 1);
+    try {
+      const r = await _get(fake, `/v2/users/${gone.id}/numbers`);
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { message: "Not Found" });
+    } finally {
+      fake.data.users.splice(3, 0, gone);
+    }
+    assert.equal(
+      (await _get(fake, `/v2/users/${gone.id}/numbers`)).status,
+      200,
     );
   });
 });

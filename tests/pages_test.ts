@@ -95,6 +95,34 @@ describe("pages", () => {
     assert.ok(!asked.includes(5), "nothing requested after the caller stopped");
   });
 
+  it("gives up every request once the caller's signal aborts: no retries", async () => {
+    fake = await startFake({ counts: { users: 300 } }); // 6 pages
+    const gone = new AbortController();
+    gone.abort();
+    await assert.rejects(
+      pages(clientFor(fake), USERS, { signal: gone.signal }).next(),
+    );
+    assert.equal(fake.requests.length, 0, "page 1 not requested");
+
+    const fanOutStopped = new AbortController();
+    fake.interceptors.push(async (request) => {
+      if (request.search.get("page") !== "2") return undefined;
+      fanOutStopped.abort(); // while page 2 is on the wire
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { status: 503, body: { message: "Service Unavailable" } };
+    });
+    const read = pages(clientFor(fake), USERS, {
+      signal: fanOutStopped.signal,
+    });
+    await assert.rejects(async () => {
+      for await (const _page of read) { /* read on */ }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const asked = fake.requests.map((r) => Number(r.query.page));
+    assert.equal(asked.filter((page) => page === 2).length, 1, "no retry");
+    assert.ok(!asked.includes(4), "nothing requested after the abort");
+  });
+
   it("reads on until a short page when meta.total is absent", async () => {
     fake = await startFake({ counts: { users: 75 } });
     fake.interceptors.push((request) => {

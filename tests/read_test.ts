@@ -4,9 +4,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { catalog } from "../src/source.ts";
+import { STREAMS } from "../src/streams/mod.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   allStreams,
+  callsRequestsNotExpanded,
+  type CatalogStream,
   checkpointViolations,
   type CliRun,
   lastStates,
@@ -19,6 +22,7 @@ import {
   runCli,
   startFake,
   strictRecordValidator,
+  strictSchemaErrors,
   tempDir,
   TEST_API_ID,
   TEST_API_TOKEN,
@@ -29,8 +33,17 @@ import {
 const START_DATE = "2020-01-01T00:00:00.000Z";
 const STREAM_NAMES = Object.keys(allStreams("full_refresh"));
 
-function ids(records: Record<string, unknown>[] | undefined, key = "id") {
-  return (records ?? []).map((record) => record[key]);
+const CATALOG = catalog().streams as CatalogStream[];
+
+/** What identifies a record: its id, or its key fields joined by "/". */
+function keyOf(record: Record<string, unknown>, fields: string[]): unknown {
+  return fields.length === 1
+    ? record[fields[0]]
+    : fields.map((field) => record[field]).join("/");
+}
+
+function ids(records: Record<string, unknown>[] | undefined, key = ["id"]) {
+  return (records ?? []).map((record) => keyOf(record, key));
 }
 
 function sorted<T>(values: T[]): T[] {
@@ -51,18 +64,40 @@ function expectedIds(fake: FakeAircall): Record<string, unknown[]> {
     tags: data.tags.map((t) => t.id),
     teams: data.teams.map((t) => t.id),
     user_availability: data.availabilities.map((a) => a.id),
+    user_numbers: data.users.flatMap((u) =>
+      data.userNumbers[u.id].map((n) => `${u.id}/${n.id}`)
+    ),
     users: data.users.map((u) => u.id),
     webhooks: data.webhooks.map((w) => w.webhook_id),
   };
 }
 
-const PRIMARY_KEYS: Record<string, string> = Object.fromEntries(
-  (catalog().streams as {
-    name: string;
-    source_defined_primary_key: string[][];
-  }[])
-    .map((s) => [s.name, s.source_defined_primary_key[0][0]]),
+const PRIMARY_KEYS: Record<string, string[]> = Object.fromEntries(
+  CATALOG.map((s) => [s.name, s.source_defined_primary_key!.flat()]),
 );
+
+/**
+ * Checks that each emitted call carries the contact, IVR path and AI voice
+ * agent segments the fake holds for it, and that some of each exist.
+ */
+function assertCallsExpanded(
+  fake: FakeAircall,
+  calls: Record<string, unknown>[] | undefined,
+): void {
+  const stored = new Map(fake.data.calls.map((c) => [c.id, c]));
+  assert.ok(calls && calls.length > 0);
+  for (const call of calls) {
+    const expected = stored.get(call.id as number)!;
+    assert.deepEqual(call.contact, expected.contact, `call ${call.id} contact`);
+    assert.deepEqual(call.ivr_options_selected, expected.ivr_options_selected);
+    assert.deepEqual(call.ai_voice_agents, expected.ai_voice_agents);
+  }
+  assert.ok(calls.some((c) => c.contact !== null), "some calls have a contact");
+  const some = (field: string) =>
+    calls.some((c) => (c[field] as unknown[]).length > 0);
+  assert.ok(some("ivr_options_selected"), "some calls have an IVR path");
+  assert.ok(some("ai_voice_agents"), "some calls met an AI voice agent");
+}
 
 function assertCleanRun(run: CliRun, streams: string[]): void {
   assert.equal(run.code, 0, run.stderr + run.stdout.slice(-2000));
@@ -76,7 +111,7 @@ function assertCleanRun(run: CliRun, streams: string[]): void {
   }
 }
 
-describe("read: full refresh of all nine streams", () => {
+describe("read: full refresh of every stream", () => {
   let fake: FakeAircall;
   let run: CliRun;
   let records: Map<string, Record<string, unknown>[]>;
@@ -100,27 +135,41 @@ describe("read: full refresh of all nine streams", () => {
     }
   });
 
-  it("emits records that pass their discovered schema strictly", () => {
-    for (
-      const stream of catalog().streams as {
-        name: string;
-        json_schema: Record<string, unknown>;
-      }[]
-    ) {
-      const validate = strictRecordValidator(stream.json_schema);
-      for (const record of records.get(stream.name) ?? []) {
-        assert.ok(
-          validate(record),
-          `${stream.name} ${JSON.stringify(validate.errors)}`,
-        );
-      }
+  it("emits records that pass their discovered schema strictly, nested objects closed", () => {
+    assert.deepEqual(strictSchemaErrors(run.messages, CATALOG), []);
+    assert.equal(records.size, CATALOG.length, "every stream has records");
+  });
+
+  it("would fail a record with a field its schema lacks, at any depth", () => {
+    const calls = CATALOG.find((s) => s.name === "calls")!;
+    const validate = strictRecordValidator(calls.json_schema);
+    const call = records.get("calls")!.find((c) =>
+      c.contact !== null && (c.ai_voice_agents as unknown[]).length > 0
+    )!;
+    assert.ok(validate(call));
+    // deno-lint-ignore no-explicit-any
+    type Loose = Record<string, any>;
+    const copy = () => structuredClone(call) as Loose;
+    const extra = [
+      (c: Loose) => c.new_field = 1,
+      (c: Loose) => c.contact.new_field = 1,
+      (c: Loose) => c.contact.phone_numbers[0].new_field = 1,
+      (c: Loose) => c.number.messages.new_field = "x",
+      (c: Loose) => c.ai_voice_agents[0].new_field = 1,
+    ];
+    for (const add of extra) {
+      const changed = copy();
+      add(changed);
+      assert.ok(!validate(changed), add.toString());
     }
   });
 
-  it("keeps fields the schema does not list", () => {
-    assert.ok(
-      records.get("calls")!.every((call) => "ivr_options_selected" in call),
-    );
+  it("sends the three expansion flags with every calls request, not fetch_short_urls", () => {
+    assert.deepEqual(callsRequestsNotExpanded(fake.requests), []);
+  });
+
+  it("gives every call its contact, IVR path and AI voice agent segments", () => {
+    assertCallsExpanded(fake, records.get("calls"));
   });
 
   it("emits RECORD emitted_at in epoch milliseconds", () => {
@@ -134,7 +183,7 @@ describe("read: full refresh of all nine streams", () => {
     }
   });
 
-  it("estimates each stream's size from meta.total", () => {
+  it("estimates each stream's size from meta.total, but fan-outs (known only at their end)", () => {
     const estimates = new Map(
       ofType(run.messages, "TRACE", "ESTIMATE").map((m) => [
         m.trace!.estimate!.name,
@@ -143,7 +192,10 @@ describe("read: full refresh of all nine streams", () => {
     );
     assert.equal(estimates.get("users"), fake.data.users.length);
     assert.equal(estimates.get("calls"), fake.visibleCallIds().length);
-    assert.equal(estimates.size, STREAM_NAMES.length);
+    assert.deepEqual(
+      [...estimates.keys()].sort(),
+      STREAMS.filter((s) => s.paging.kind !== "children").map((s) => s.name),
+    );
   });
 
   it("never lets the webhook signing token out", () => {
@@ -205,7 +257,10 @@ describe("read: incremental", () => {
 
   it("first sync reads everything from start_date and saves cursors", () => {
     assertCleanRun(first, ["calls", "contacts"]);
+    assert.deepEqual(strictSchemaErrors(first.messages, CATALOG), []);
+    assert.deepEqual(callsRequestsNotExpanded(fake.requests), []);
     const records = recordsByStream(first.messages);
+    assertCallsExpanded(fake, records.get("calls"));
     const expected = expectedIds(fake);
     assert.deepEqual(sorted(ids(records.get("calls"))), sorted(expected.calls));
     assert.deepEqual(
@@ -242,13 +297,21 @@ describe("read: incremental", () => {
     const changed = fake.data.contacts.slice(0, 4).map((c) => c.id);
     fake.updateContacts(changed, Math.floor(Date.now() / 1000));
 
+    const before = fake.requests.length;
     const second = await read(fake, streams, {
       state: state.map((s) => ({ type: "STATE", state: s })).map((m) =>
         m.state
       ),
     });
     assertCleanRun(second, ["calls", "contacts"]);
+    assert.deepEqual(strictSchemaErrors(second.messages, CATALOG), []);
+    // The lookback's requests carry the flags too.
+    assert.deepEqual(
+      callsRequestsNotExpanded(fake.requests.slice(before)),
+      [],
+    );
     const records = recordsByStream(second.messages);
+    assertCallsExpanded(fake, records.get("calls"));
 
     const lookbackFrom = callsCursor - 24 * 3600;
     const expectedCalls = fake.data.calls

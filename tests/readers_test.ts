@@ -5,18 +5,23 @@ import { Scheduler } from "../src/aircall/scheduler.ts";
 import { parseConfig } from "../src/inputs.ts";
 import type { StateBlob } from "../src/protocol.ts";
 import { type ReadEvent, readStream, SETTLE_SECONDS } from "../src/readers.ts";
+import { calls } from "../src/streams/calls.ts";
 import { contacts } from "../src/streams/contacts.ts";
+import type { StreamDefinition, SyncMode } from "../src/streams/mod.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
+  callsRequestsNotExpanded,
   startFake,
   TEST_API_ID,
   TEST_API_TOKEN,
   testConfig,
 } from "./_helpers.ts";
 
-/** The contacts incremental read's events, in process, at a fixed "now". */
-async function readContacts(
+/** A stream's read events, in process, at a fixed "now". */
+async function readEvents(
   fake: FakeAircall,
+  definition: StreamDefinition,
+  mode: SyncMode,
   now: number,
   state: StateBlob,
 ): Promise<ReadEvent[]> {
@@ -29,17 +34,16 @@ async function readContacts(
   const config = parseConfig(testConfig(), now * 1000);
   const events: ReadEvent[] = [];
   for await (
-    const event of readStream(
-      contacts,
-      "incremental",
-      { client, config, now },
-      state,
-    )
+    const event of readStream(definition, mode, { client, config, now }, state)
   ) {
     events.push(event);
   }
   return events;
 }
+
+/** The contacts incremental read's events. */
+const readContacts = (fake: FakeAircall, now: number, state: StateBlob) =>
+  readEvents(fake, contacts, "incremental", now, state);
 
 const lastState = (events: ReadEvent[]) =>
   events.findLast((e) => e.kind === "checkpoint")!.state;
@@ -115,5 +119,36 @@ describe("contacts cursor", () => {
     assert.deepEqual(lastState(events), { updated_at: newest + 1 });
     assert.equal(recordCount(events), 0);
     assert.equal(fake.requests.length - before, 1);
+  });
+});
+
+describe("calls expansion flags", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  it("are sent again when a window is read again after a deletion", async () => {
+    fake = await startFake({ counts: { calls: 400 } });
+    const visible = fake.visibleCallIds().length;
+    const oldest = fake.visibleCallIds()[0];
+    fake.interceptors.push((request) => {
+      if (
+        request.search.get("page") === "4" && fake.data.calls.length === 400
+      ) {
+        // Deleted from an already-read page: the window is read once more.
+        const at = fake.data.calls.findIndex((c) => c.id === oldest);
+        fake.data.calls.splice(at, 3);
+        fake.invalidate();
+      }
+      return undefined;
+    });
+    const events = await readEvents(fake, calls, "full_refresh", fake.now, {});
+    const read = new Set(
+      events.flatMap((e) => e.kind === "records" ? e.records : [])
+        .map((r) => r.id),
+    );
+    assert.ok(read.size >= visible - 3);
+    const passes = fake.requests.length / Math.ceil(visible / 50);
+    assert.ok(passes > 1.5, `${fake.requests.length} requests: read again`);
+    assert.deepEqual(callsRequestsNotExpanded(fake.requests), []);
   });
 });

@@ -8,7 +8,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { ConnectorError } from "../errors.ts";
+import { ConnectorError, HttpError } from "../errors.ts";
 import { Scheduler } from "./scheduler.ts";
 
 /** The real API's origin; `AIRCALL_API_URL` replaces it. */
@@ -147,7 +147,8 @@ export class AircallClient {
    *   once it aborts (an attempt already sent runs its course).
    * @returns The parsed body of a 2xx response.
    * @throws {ConnectorError} `config_error` on 401/403, `system_error` on
-   *   other 4xx, `transient_error` once retries are exhausted.
+   *   other 4xx (both an {@linkcode HttpError} with the status),
+   *   `transient_error` once retries are exhausted.
    */
   async get(
     path: string,
@@ -244,14 +245,16 @@ export class AircallClient {
       throw new _RetryableFault(`HTTP ${response.status}`);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new ConnectorError(
+      throw new HttpError(
+        response.status,
         "config_error",
         `Aircall rejected the API key (HTTP ${response.status}); check api_id and api_token.`,
         `${request}: ${_summary(text)}`,
       );
     }
     if (!response.ok) {
-      throw new ConnectorError(
+      throw new HttpError(
+        response.status,
         "system_error",
         `Aircall refused ${request} with HTTP ${response.status}: ${
           _summary(text)

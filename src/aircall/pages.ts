@@ -142,6 +142,8 @@ export interface PagesOptions {
    * @default 2
    */
   ahead?: number;
+  /** Gives up every request of the query once it aborts (a fan-out stopped). */
+  signal?: AbortSignal;
 }
 
 /** The last page of `page`'s query, as far as `page` tells. */
@@ -164,11 +166,14 @@ export async function* pages(
   options: PagesOptions = {},
 ): AsyncGenerator<Page> {
   const ahead = options.ahead ?? 2;
-  let page = options.first ?? await fetchPage(client, list, 1);
+  const { signal } = options;
+  let page = options.first ?? await fetchPage(client, list, 1, { signal });
   // The pages requested after `page`, in order; given up on (no retries,
   // no rate-limit waits) once the caller stops or the last page is read.
   const requested: Promise<Page>[] = [];
   const unwanted = new AbortController();
+  const giveUp = () => unwanted.abort();
+  signal?.addEventListener("abort", giveUp);
   let next = page.number + 1;
   const requestUpTo = (number: number) => {
     for (; next <= number; next++) {
@@ -190,6 +195,7 @@ export async function* pages(
       page = await requested.shift()!;
     }
   } finally {
+    signal?.removeEventListener("abort", giveUp);
     unwanted.abort();
   }
 }

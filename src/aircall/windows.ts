@@ -23,7 +23,7 @@
  */
 
 import { ConnectorError } from "../errors.ts";
-import type { AircallClient } from "./client.ts";
+import type { AircallClient, Query } from "./client.ts";
 import {
   type ApiRecord,
   fetchPage,
@@ -44,8 +44,8 @@ export interface WindowedList {
   field: string;
   /** Whether `from` is exclusive (calls) or inclusive (contacts). */
   fromExclusive: boolean;
-  /** Extra filters, e.g. expansions. */
-  query?: Record<string, string>;
+  /** Extra query parameters of every request, e.g. an order. */
+  query?: Query;
 }
 
 /** Options of {@linkcode readWindows}. */

@@ -1,6 +1,7 @@
 /** Nested shapes shared by several Aircall resources. @module */
 
 import {
+  array,
   dateTime,
   type JsonSchema,
   nullable,
@@ -58,4 +59,29 @@ export const numberProperties: Record<string, JsonSchema> = {
     ),
   ),
   created_at: dateTime(),
+};
+
+/** A contact's phone numbers and emails. */
+const labelledValues: JsonSchema = array(object({
+  id: scalar("integer"),
+  label: nullable("string"),
+  value: nullable("string"),
+}));
+
+/**
+ * The contact fields, shared by the contacts stream and each call's
+ * `contact` (the calls list embeds the whole contact with `fetch_contact`).
+ */
+export const contactProperties: Record<string, JsonSchema> = {
+  id: scalar("integer"),
+  direct_link: nullable("string"),
+  first_name: nullable("string"),
+  last_name: nullable("string"),
+  company_name: nullable("string"),
+  information: nullable("string"),
+  is_shared: nullable("boolean"),
+  created_at: scalar("integer"),
+  updated_at: scalar("integer"),
+  phone_numbers: labelledValues,
+  emails: labelledValues,
 };

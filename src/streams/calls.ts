@@ -1,11 +1,17 @@
 import {
   array,
+  dateTime,
   nullable,
   object,
   recordSchema,
   scalar,
 } from "../json_schema.ts";
-import { numberProperties, teamSummary, userSummary } from "./_shapes.ts";
+import {
+  contactProperties,
+  numberProperties,
+  teamSummary,
+  userSummary,
+} from "./_shapes.ts";
 import type { StreamDefinition } from "./definition.ts";
 
 /** How far back Aircall serves calls (about six months), with a day's margin. */
@@ -16,7 +22,7 @@ export const calls: StreamDefinition = {
   name: "calls",
   path: "/v1/calls",
   key: "calls",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: {
     kind: "windows",
     field: "started_at",
@@ -24,8 +30,17 @@ export const calls: StreamDefinition = {
     historySeconds: CALLS_HISTORY_SECONDS,
   },
   incremental: { kind: "lookback", cursor: "started_at" },
+  // Expansions that cost no request: the caller's contact (null without the
+  // flag, even for known callers), the IVR path and the AI voice agent's
+  // segments (absent without theirs). Not fetch_short_urls: its links expire
+  // within about three hours, dead long before anyone opens them.
+  query: {
+    fetch_contact: "true",
+    fetch_call_timeline: "true",
+    fetch_aiva_conv: "true",
+  },
   description:
-    "Calls of the last six months (the API's horizon), by started_at. Incremental re-reads calls_lookback_hours before the cursor, because calls change after they end.",
+    "Calls of the last six months (the API's horizon), by started_at, with the caller's contact, IVR path and AI voice agent segments. Incremental re-reads calls_lookback_hours before the cursor, because calls change after they end.",
   schema: recordSchema({
     id: scalar("integer"),
     sid: nullable("string"),
@@ -51,12 +66,7 @@ export const calls: StreamDefinition = {
     assigned_to: userSummary,
     transferred_by: userSummary,
     transferred_to: userSummary,
-    contact: object({
-      id: scalar("integer"),
-      first_name: nullable("string"),
-      last_name: nullable("string"),
-      company_name: nullable("string"),
-    }),
+    contact: object(contactProperties),
     number: object(numberProperties),
     teams: array(teamSummary),
     tags: array(object({
@@ -71,8 +81,32 @@ export const calls: StreamDefinition = {
       posted_at: nullable("integer"),
       posted_by: userSummary,
     })),
-    // IVR choices the caller made: their shape varies with the IVR.
-    ivr_options_selected: array(object({})),
+    // The caller's path through the IVR (fetch_call_timeline), in order.
+    ivr_options_selected: array(object({
+      id: nullable("string"),
+      title: nullable("string"),
+      key: nullable("string"),
+      branch: nullable("string"),
+      created_at: dateTime(),
+      transition_started_at: dateTime(),
+      transition_ended_at: dateTime(),
+    })),
+    // The AI voice agent's segments (fetch_aiva_conv), in order. Only one
+    // source gives their shape, and names only: every scalar is a string
+    // (a destination keeps a number in a string column, not the reverse),
+    // with no date-time format, and the objects stay open.
+    ai_voice_agents: array(object({
+      agent_id: nullable("string"),
+      agent_name: nullable("string"),
+      started_at: nullable("string"),
+      ended_at: nullable("string"),
+      end_reason: nullable("string"),
+      escalation_reason: nullable("string"),
+      escalation_target: object({
+        type: nullable("string"),
+        destination: nullable("string"),
+      }),
+    })),
     participants: array(object({
       id: nullable("string"),
       type: nullable("string"),

@@ -6,7 +6,7 @@ export const company: StreamDefinition = {
   name: "company",
   path: "/v1/company",
   key: "company",
-  primaryKey: "name",
+  primaryKey: ["name"],
   paging: { kind: "object" },
   description: "The company: one record with its name and counts.",
   schema: recordSchema({

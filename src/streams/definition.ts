@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Query } from "../aircall/client.ts";
 import type { ObjectSchema } from "../json_schema.ts";
 
 /**
@@ -14,6 +15,10 @@ import type { ObjectSchema } from "../json_schema.ts";
  * - `pages`: every page of the list in the API's default order.
  * - `windows`: `from`/`to` time windows on `field` (unix seconds), split until
  *   each holds fewer records than the API's 10,000-result cap.
+ * - `children`: a list per record of `parent` (read in full first): `path`
+ *   is a template whose `{id}` is the parent's id, e.g.
+ *   `/v2/users/{id}/numbers`; each child record is a listed item plus
+ *   `parentField` holding that id.
  */
 export type Paging =
   | { kind: "object" }
@@ -26,6 +31,13 @@ export type Paging =
     fromExclusive: boolean;
     /** How much history the API serves, in seconds; older windows are skipped. */
     historySeconds?: number;
+  }
+  | {
+    kind: "children";
+    /** The stream whose records the lists hang from. */
+    parent: StreamDefinition;
+    /** Field added to each child record, holding its parent's id. */
+    parentField: string;
   };
 
 /**
@@ -47,16 +59,36 @@ export interface StreamDefinition {
   path: string;
   /** Key of the list (or object) in the response envelope. */
   key: string;
-  /** Top-level field that identifies a record. */
-  primaryKey: string;
+  /** Top-level fields that together identify a record. */
+  primaryKey: readonly string[];
   /** Record schema, as published in the catalog. */
   schema: ObjectSchema;
   /** How a full read walks the endpoint. */
   paging: Paging;
+  /** Query parameters sent with every list request of the stream. */
+  query?: Query;
   /** Present on streams that support incremental sync. */
   incremental?: Incremental;
   /** Fields dropped from every record before it leaves the connector (secrets). */
   omit?: readonly string[];
   /** Why the stream syncs the way it does, for the README and the catalog. */
   description: string;
+}
+
+/**
+ * The one field that identifies a record, for reads that tell records apart
+ * by id (windows re-read, the contacts walk, a parent of children).
+ *
+ * @param definition A stream keyed by a single field.
+ * @returns That field.
+ * @throws {Error} For a composite primary key.
+ */
+export function idField(definition: StreamDefinition): string {
+  const [field, ...rest] = definition.primaryKey;
+  if (field === undefined || rest.length > 0) {
+    throw new Error(
+      `${definition.name}: primary key ${definition.primaryKey} is not one field`,
+    );
+  }
+  return field;
 }

@@ -12,12 +12,13 @@ import { numbers } from "./numbers.ts";
 import { tags } from "./tags.ts";
 import { teams } from "./teams.ts";
 import { userAvailability } from "./user_availability.ts";
+import { userNumbers } from "./user_numbers.ts";
 import { users } from "./users.ts";
 import { webhooks } from "./webhooks.ts";
 
 export type { Incremental, Paging, StreamDefinition } from "./definition.ts";
 
-/** All nine streams, by name order as the catalog lists them. */
+/** Every stream, in name order as the catalog lists them. */
 export const STREAMS: readonly StreamDefinition[] = [
   calls,
   company,
@@ -26,6 +27,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   tags,
   teams,
   userAvailability,
+  userNumbers,
   users,
   webhooks,
 ];

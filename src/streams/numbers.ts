@@ -7,7 +7,7 @@ export const numbers: StreamDefinition = {
   name: "numbers",
   path: "/v1/numbers",
   key: "numbers",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: { kind: "pages" },
   description: "Phone numbers. No update marker: full refresh only.",
   schema: recordSchema(numberProperties),

@@ -6,7 +6,7 @@ export const tags: StreamDefinition = {
   name: "tags",
   path: "/v1/tags",
   key: "tags",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: { kind: "pages" },
   description: "Call tags. No timestamps at all: full refresh only.",
   schema: recordSchema({

@@ -13,7 +13,7 @@ export const teams: StreamDefinition = {
   name: "teams",
   path: "/v1/teams",
   key: "teams",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: { kind: "pages" },
   description: "Teams and their users. No update marker: full refresh only.",
   schema: recordSchema({

@@ -6,7 +6,7 @@ export const userAvailability: StreamDefinition = {
   name: "user_availability",
   path: "/v1/users/availabilities",
   key: "users",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: { kind: "pages" },
   description:
     "Each user's availability right now: a snapshot, full refresh only.",

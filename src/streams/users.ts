@@ -6,7 +6,7 @@ export const users: StreamDefinition = {
   name: "users",
   path: "/v2/users",
   key: "users",
-  primaryKey: "id",
+  primaryKey: ["id"],
   paging: { kind: "pages" },
   description: "Users (agents). No update marker: full refresh only.",
   schema: recordSchema({

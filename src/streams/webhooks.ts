@@ -12,7 +12,7 @@ export const webhooks: StreamDefinition = {
   name: "webhooks",
   path: "/v1/webhooks",
   key: "webhooks",
-  primaryKey: "webhook_id",
+  primaryKey: ["webhook_id"],
   paging: { kind: "pages" },
   // The signing token is a secret: it never reaches the destination.
   omit: ["token"],
@@ -21,6 +21,7 @@ export const webhooks: StreamDefinition = {
   schema: recordSchema({
     webhook_id: scalar("string"),
     id: nullable("integer"),
+    direct_link: nullable("string"),
     url: nullable("string"),
     active: nullable("boolean"),
     events: array(scalar("string")),

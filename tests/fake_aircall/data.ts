@@ -3,8 +3,9 @@
  *
  * Everything here is derived from a seed and a "now" (unix seconds) through a seeded PRNG, so two
  * runs with the same options produce byte-identical data. Nested objects that the real API embeds
- * in calls (user summaries, numbers, team summaries, tags) are shared references, which keeps a
- * 200,000-call dataset small in memory; JSON output is unaffected.
+ * in calls (user summaries, numbers, team summaries, tags, contacts) are shared references, which
+ * keeps a 200,000-call dataset small in memory; JSON output is unaffected. Calls hold what the
+ * calls list serves with every expansion flag; the server hides what a request did not ask for.
  *
  * @module
  */
@@ -225,8 +226,8 @@ export interface FakeComment {
 
 /** A participant of a call. */
 export interface FakeParticipant {
-  /** Participant id, a string. */
-  id: string;
+  /** Participant id, a string: the user's or the contact's; absent for an external party. */
+  id?: string;
   /** user | contact | external. */
   type: "user" | "contact" | "external";
   /** Name, or null. */
@@ -285,8 +286,11 @@ export interface FakeCall {
   transferred_by: FakeUserSummary | null;
   /** Transfer target, or null. */
   transferred_to: FakeUserSummary | null;
-  /** Always null (only filled with `fetch_contact=true`, which the fake ignores). */
-  contact: Record<string, unknown> | null;
+  /**
+   * The caller's contact (the very object `/v1/contacts` serves) when a participant is a contact,
+   * else null. Served only with `fetch_contact=true`; null without it.
+   */
+  contact: FakeContact | null;
   /** The Aircall number of the call, or null when there are no numbers. */
   number: FakeNumber | null;
   /** Teams. */
@@ -297,8 +301,51 @@ export interface FakeCall {
   comments: FakeComment[];
   /** Participants. */
   participants: FakeParticipant[];
-  /** Undocumented extra field, present to prove additional properties are kept. */
-  ivr_options_selected: unknown[];
+  /** The caller's IVR choices (calls to IVR numbers). Served only with `fetch_call_timeline=true`. */
+  ivr_options_selected: readonly FakeIvrOption[];
+  /** AI voice agent segments (a share of inbound calls). Served only with `fetch_aiva_conv=true`. */
+  ai_voice_agents: readonly FakeAiVoiceAgent[];
+}
+
+/** One IVR choice of a call (`fetch_call_timeline=true`). */
+export interface FakeIvrOption {
+  /** Choice id, a string. */
+  id: string;
+  /** The option's title. */
+  title: string;
+  /** The key pressed. */
+  key: string;
+  /** The Smartflows branch taken. */
+  branch: string;
+  /** ISO-8601. */
+  created_at: string;
+  /** ISO-8601. */
+  transition_started_at: string;
+  /** ISO-8601, or null when the caller hung up in the menu. */
+  transition_ended_at: string | null;
+}
+
+/** One AI voice agent segment of a call (`fetch_aiva_conv=true`). */
+export interface FakeAiVoiceAgent {
+  /** Agent id. */
+  agent_id: string;
+  /** Agent name. */
+  agent_name: string;
+  /** ISO-8601. */
+  started_at: string;
+  /** ISO-8601. */
+  ended_at: string;
+  /** completed | escalated | caller_hung_up. */
+  end_reason: string;
+  /** Why the agent escalated, or null. */
+  escalation_reason: string | null;
+  /** Where the agent escalated to, or null. */
+  escalation_target: {
+    /** branch | user | team | external. */
+    type: "branch" | "user" | "team" | "external";
+    /** The branch name, user or team id, or phone number. */
+    destination: string;
+  } | null;
 }
 
 /** A phone number or email of a contact. */
@@ -343,6 +390,8 @@ export interface FakeWebhook {
   id: number;
   /** UUID, the real identifier. */
   webhook_id: string;
+  /** API URL of the webhook. */
+  direct_link: string;
   /** Target URL. */
   url: string;
   /** Whether active. */
@@ -387,6 +436,11 @@ export interface FakeData {
   webhooks: FakeWebhook[];
   /** The company. */
   company: FakeCompany;
+  /**
+   * The numbers each user is assigned to (`/v2/users/{id}/numbers`), by user id, in creation
+   * order; a user with a `default_number_id` has that number among them.
+   */
+  userNumbers: Record<number, FakeNumber[]>;
 }
 
 /** A PRNG returning floats in [0, 1). */
@@ -643,6 +697,7 @@ interface _CallPools {
   numbers: FakeNumber[];
   teams: FakeTeamSummary[];
   tags: FakeTag[];
+  contacts: FakeContact[];
 }
 
 /** The summary of a user embedded in calls and teams. */
@@ -676,6 +731,7 @@ function _pools(data: FakeData): _CallPools {
     numbers: data.numbers,
     teams: data.teams.map(teamSummary),
     tags: data.tags,
+    contacts: data.contacts,
   };
 }
 
@@ -763,6 +819,34 @@ function _genUsers(
   return { users, availabilities };
 }
 
+/**
+ * Which numbers each user is assigned to: a user's default number and up to three more; a user
+ * without a default number mostly none; the first user (an admin) every number, so one list has
+ * more than a page.
+ */
+function _genUserNumbers(
+  rng: Rng,
+  users: FakeUser[],
+  numbers: FakeNumber[],
+): Record<number, FakeNumber[]> {
+  const out: Record<number, FakeNumber[]> = {};
+  users.forEach((user, i) => {
+    const chosen = new Set<number>();
+    if (i === 0) { for (const n of numbers) chosen.add(n.id); }
+    if (user.default_number_id !== null) chosen.add(user.default_number_id);
+    const more = numbers.length === 0
+      ? 0
+      : user.default_number_id !== null
+      ? _int(rng, 0, 3)
+      : rng() < 0.2
+      ? _int(rng, 1, 2)
+      : 0;
+    for (let k = 0; k < more; k++) chosen.add(_pick(rng, numbers).id);
+    out[user.id] = numbers.filter((n) => chosen.has(n.id));
+  });
+  return out;
+}
+
 function _genTeams(
   rng: Rng,
   n: number,
@@ -818,9 +902,11 @@ function _genWebhooks(rng: Rng, n: number, now: number): FakeWebhook[] {
   for (let i = 0; i < n; i++) {
     const events = _WEBHOOK_EVENTS.filter(() => rng() < 0.3);
     if (events.length === 0) events.push("call.ended");
+    const webhookId = _uuid(rng);
     const hook: FakeWebhook = {
       id: 80_000 + i * 2,
-      webhook_id: _uuid(rng),
+      webhook_id: webhookId,
+      direct_link: `https://api.aircall.io/v1/webhooks/${webhookId}`,
       url: `https://hooks.example.com/aircall/${i + 1}`,
       active: rng() < 0.8,
       events,
@@ -992,7 +1078,13 @@ function _makeCalls(
       ? _pick(rng, users)
       : null;
     const country = _pick(rng, _COUNTRIES);
-    const rawDigits = rng() < 0.03 ? "anonymous" : _phone(rng, country);
+    const number = pools.numbers.length > 0 ? _pick(rng, pools.numbers) : null;
+    const contact = _callerContact(rng, pools.contacts, started);
+    const rawDigits = contact !== null
+      ? contact.phone_numbers[0].value
+      : rng() < 0.03
+      ? "anonymous"
+      : _phone(rng, country);
     const hasRecording = answered && rng() < 0.6;
     const hasVoicemail = !answered && direction === "inbound" && rng() < 0.4;
     const transferred = hasUsers && answered && rng() < 0.05;
@@ -1021,13 +1113,21 @@ function _makeCalls(
       ? [_pick(rng, pools.teams)]
       : [];
     const participants: FakeParticipant[] = [];
-    if (rng() < 0.9) {
-      participants.push({
-        id: rawDigits === "anonymous" ? `ext_${id}` : `c_${_hex(rng, 8)}`,
-        type: rng() < 0.3 ? "contact" : "external",
-        name: null,
-        phone_number: rawDigits === "anonymous" ? null : rawDigits,
-      });
+    if (contact !== null || rng() < 0.9) {
+      participants.push(
+        contact !== null
+          ? {
+            id: String(contact.id),
+            type: "contact",
+            name: `${contact.first_name} ${contact.last_name}`,
+            phone_number: rawDigits,
+          }
+          : {
+            type: "external",
+            name: null,
+            phone_number: rawDigits === "anonymous" ? null : rawDigits,
+          },
+      );
       if (user !== null) {
         participants.push({
           id: String(user.id),
@@ -1076,16 +1176,138 @@ function _makeCalls(
       assigned_to: hasUsers && rng() < 0.25 ? _pick(rng, users) : null,
       transferred_by: transferred ? user : null,
       transferred_to: transferred ? _pick(rng, users) : null,
-      contact: null,
-      number: pools.numbers.length > 0 ? _pick(rng, pools.numbers) : null,
+      contact,
+      number,
       teams,
       tags,
       comments,
       participants,
-      ivr_options_selected: [],
+      ivr_options_selected: direction === "inbound" && number?.is_ivr === true
+        ? _ivrPath(rng, started, answered)
+        : _NONE,
+      ai_voice_agents: direction === "inbound" && rng() < 0.15
+        ? _aiVoiceAgents(rng, started, ring + talk, pools)
+        : _NONE,
     };
   }
   return out;
+}
+
+// --- What the calls list embeds on request (fetch_contact, fetch_call_timeline, fetch_aiva_conv) ---
+
+/** The empty expansion, shared: most calls have no IVR path and no AI voice agent. */
+const _NONE: readonly never[] = Object.freeze([]);
+
+const _IVR_OPTIONS: readonly [string, string][] = [
+  ["Sales", "1"],
+  ["Support", "2"],
+  ["Billing", "3"],
+  ["Opening hours", "4"],
+  ["Speak to an agent", "0"],
+];
+
+const _AI_AGENTS: readonly [string, string][] = [
+  ["aiva_7f3c2a", "Ava"],
+  ["aiva_19b4e0", "Max"],
+  ["aiva_c05d91", "Nora"],
+];
+
+/**
+ * The contact of a call's caller, or null: about a quarter of calls come from a contact that
+ * existed when the call started.
+ */
+function _callerContact(
+  rng: Rng,
+  contacts: FakeContact[],
+  started: number,
+): FakeContact | null {
+  if (contacts.length === 0 || rng() >= 0.25) return null;
+  const contact = _pick(rng, contacts);
+  return contact.created_at <= started && contact.phone_numbers.length > 0
+    ? contact
+    : null;
+}
+
+/** The IVR choices of an inbound call to an IVR number: one to three, or none (hung up at once). */
+function _ivrPath(
+  rng: Rng,
+  started: number,
+  answered: boolean,
+): readonly FakeIvrOption[] {
+  if (rng() < 0.15) return _NONE;
+  const path: FakeIvrOption[] = [];
+  let at = started + _int(rng, 3, 8);
+  const choices = _int(rng, 1, 3);
+  for (let k = 0; k < choices; k++) {
+    const [title, key] = _pick(rng, _IVR_OPTIONS);
+    const hungUp = !answered && k === choices - 1 && rng() < 0.5;
+    const ends = at + _int(rng, 1, 4);
+    path.push({
+      id: _uuid(rng),
+      title,
+      key,
+      branch: k === 0 ? "Main menu" : `${title} menu`,
+      created_at: _iso(at, true),
+      transition_started_at: _iso(at, true),
+      transition_ended_at: hungUp ? null : _iso(ends, true),
+    });
+    at = ends + _int(rng, 2, 6);
+  }
+  return path;
+}
+
+/** AI voice agent segments of an inbound call: one, or two when the first escalates to another agent. */
+function _aiVoiceAgents(
+  rng: Rng,
+  started: number,
+  length: number,
+  pools: _CallPools,
+): readonly FakeAiVoiceAgent[] {
+  const segments: FakeAiVoiceAgent[] = [];
+  let at = started + 1;
+  const count = rng() < 0.2 ? 2 : 1;
+  for (let k = 0; k < count; k++) {
+    const [agentId, agentName] = _pick(rng, _AI_AGENTS);
+    const ends = at + _int(rng, 5, Math.max(5, Math.floor(length / count)));
+    const escalates = k < count - 1 || rng() < 0.4;
+    let target: FakeAiVoiceAgent["escalation_target"] = null;
+    if (k < count - 1) {
+      target = { type: "branch", destination: "AI agents" };
+    } else if (escalates) {
+      const type = _pick(rng, ["user", "team", "branch", "external"] as const);
+      target = {
+        type,
+        destination: type === "user" && pools.users.length > 0
+          ? String(_pick(rng, pools.users).id)
+          : type === "team" && pools.teams.length > 0
+          ? String(_pick(rng, pools.teams).id)
+          : type === "external"
+          ? _phone(rng, "US")
+          : "Support",
+      };
+    }
+    segments.push({
+      agent_id: agentId,
+      agent_name: agentName,
+      started_at: _iso(at, true),
+      ended_at: _iso(ends, true),
+      end_reason: escalates
+        ? "escalated"
+        : rng() < 0.7
+        ? "completed"
+        : "caller_hung_up",
+      escalation_reason: escalates
+        ? _pick(rng, [
+          "caller_request",
+          "intent_not_supported",
+          "low_confidence",
+        ])
+        : null,
+      escalation_target: target,
+    });
+    at = ends;
+  }
+  return segments;
 }
 
 /**
@@ -1175,6 +1397,11 @@ export function generateData(options: GenerateDataOptions): FakeData {
       users_count: users.length,
       numbers_count: numbers.length,
     },
+    userNumbers: _genUserNumbers(
+      streamRng(seed, "user_numbers"),
+      users,
+      numbers,
+    ),
   };
   const callRng = streamRng(seed, "calls");
   data.calls = _makeCalls(

@@ -4,7 +4,10 @@
  * It reproduces the traps of the real API (see /work/shared/aircall-api-notes.md): the positional
  * 10,000-result cap, `per_page` silently clamped to 50, `from` exclusive on calls but inclusive on
  * contacts, the ~6-month calls horizon, webhooks meta without links, 401 vs 403, varying envelope
- * key order. Only `node:` built-ins and web APIs are used, so it runs under Deno and Node.
+ * key order, the calls list's expansion flags (`fetch_contact`, `fetch_call_timeline`,
+ * `fetch_aiva_conv`, `fetch_short_urls`: what a request does not ask for is null or absent), and
+ * each user's numbers at `/v2/users/{id}/numbers` (404 for a user that does not exist). Only
+ * `node:` built-ins and web APIs are used, so it runs under Deno and Node.
  *
  * Routing and responses live in {@link FakeAircall.handle}, a synchronous function of a request;
  * {@link FakeAircall.interceptors} run before it so ad-hoc answers can be added without touching the
@@ -253,6 +256,8 @@ interface _ListSpec {
   orderKeys: Record<string, _Key>;
   /** Whether `order_by` is read (and validated). */
   orderByParam: boolean;
+  /** The item as this request is served it (the calls list's expansion flags); default as stored. */
+  served?: (item: _Item, search: URLSearchParams) => unknown;
 }
 
 /** A list sorted by an order key (ties by id), with the filter key of each item. */
@@ -287,6 +292,7 @@ const _LISTS: Record<string, _ListSpec> = {
     filterKey: (r) => (r as FakeCall).started_at,
     orderKeys: { id: _byId },
     orderByParam: false,
+    served: (r, search) => _callAsServed(r as FakeCall, search),
   },
   "/v1/contacts": {
     path: "/v1/contacts",
@@ -366,6 +372,48 @@ const _LISTS: Record<string, _ListSpec> = {
     orderByParam: false,
   },
 };
+
+// --- The calls list's expansion flags and the users' numbers ---
+
+/**
+ * A call as `GET /v1/calls` serves it: each flag counts only when sent as `true` (Aircall documents
+ * them as "set to true"). Without `fetch_contact` the contact is null, without
+ * `fetch_call_timeline` and `fetch_aiva_conv` their arrays are absent, without `fetch_short_urls`
+ * the short URLs are null. The stored call is served as is when nothing is hidden.
+ */
+function _callAsServed(call: FakeCall, search: URLSearchParams): unknown {
+  const on = (flag: string) => search.get(flag) === "true";
+  const contact = on("fetch_contact");
+  const timeline = on("fetch_call_timeline");
+  const aiva = on("fetch_aiva_conv");
+  const shortUrls = on("fetch_short_urls") ||
+    (call.recording_short_url === null && call.voicemail_short_url === null);
+  if (contact && timeline && aiva && shortUrls) return call;
+  const served: Partial<FakeCall> = { ...call };
+  if (!contact) served.contact = null;
+  if (!timeline) delete served.ivr_options_selected;
+  if (!aiva) delete served.ai_voice_agents;
+  if (!shortUrls) {
+    served.recording_short_url = null;
+    served.voicemail_short_url = null;
+  }
+  return served;
+}
+
+/** `/v2/users/{id}/numbers`. */
+const _USER_NUMBERS_PATH = /^\/v2\/users\/([0-9]+)\/numbers$/;
+const _NO_NUMBERS: readonly _Item[] = Object.freeze([]);
+
+/** The list of one user's numbers: paged, ordered and enveloped like `/v1/numbers`. */
+function _userNumbersList(userId: number): _ListSpec {
+  return {
+    ..._LISTS["/v1/numbers"],
+    path: `/v2/users/${userId}/numbers`,
+    items: (d) => d.userNumbers[userId] ?? _NO_NUMBERS,
+    filter: "none",
+    filterKey: undefined,
+  };
+}
 
 const _JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const _ENCODER = new TextEncoder();
@@ -797,6 +845,13 @@ export class FakeAircall {
     if (path === "/v1/company") {
       return { status: 200, body: { company: this.data.company } };
     }
+    const userNumbers = _USER_NUMBERS_PATH.exec(path);
+    if (userNumbers !== null) {
+      const userId = Number(userNumbers[1]);
+      // A user that does not exist (or was deleted since it was listed).
+      if (!this.data.users.some((u) => u.id === userId)) return _NOT_FOUND();
+      return this._list(_userNumbersList(userId), request);
+    }
     const spec = Object.hasOwn(_LISTS, path) ? _LISTS[path] : undefined;
     if (spec === undefined) return _NOT_FOUND();
     return this._list(spec, request);
@@ -821,8 +876,10 @@ export class FakeAircall {
     const { at, total, page, perPage } = query;
     const start = (page - 1) * perPage;
     const end = Math.min(start + perPage, total);
-    const list: _Item[] = [];
-    for (let k = start; k < end; k++) list.push(at(k));
+    const list: unknown[] = [];
+    for (let k = start; k < end; k++) {
+      list.push(spec.served ? spec.served(at(k), request.search) : at(k));
+    }
 
     const counted = (n: number) => this.faults.stringMeta ? String(n) : n;
     const meta: Record<string, unknown> = {
