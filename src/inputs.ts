@@ -243,6 +243,23 @@ export function savedCursor(
   return seconds;
 }
 
+/**
+ * What to say of a saved cursor in the future. Such a cursor still bounds
+ * what is read (a far-future state reads nothing), but the state saved next
+ * never holds a moment that has not happened yet.
+ *
+ * @returns A warning, or `undefined` when the cursor is not in the future.
+ */
+export function futureCursor(
+  stream: string,
+  field: string,
+  cursor: number,
+  now: number,
+): string | undefined {
+  if (cursor <= now) return undefined;
+  return `Saved ${stream} cursor ${field} = ${cursor} is in the future; reading up to now (${now}) and saving now as the cursor.`;
+}
+
 /** How a state file may be written, for messages. */
 const STATE_FORMS =
   "a JSON array (or JSON lines) of STREAM state messages or of the STATE messages read prints";

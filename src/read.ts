@@ -55,6 +55,9 @@ export async function readStreams(
             break;
           case "checkpoint":
             await progress.checkpoint(event.state);
+            // On stdout before the reader makes another request: a kill
+            // then never loses a checkpoint of work already done.
+            await writer.flush();
             break;
           case "estimate":
             await progress.estimate(event.rows);

@@ -19,7 +19,8 @@ import {
 import { walkNewestFirst } from "./aircall/walk.ts";
 import { readWindows } from "./aircall/windows.ts";
 import { ConnectorError, HttpError } from "./errors.ts";
-import { savedCursor } from "./inputs.ts";
+import { futureCursor, savedCursor } from "./inputs.ts";
+import { type CallSource, readPerCall } from "./per_call.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
 import { idField } from "./streams/definition.ts";
@@ -62,6 +63,16 @@ export function readStream(
   context: ReaderContext,
   state: StateBlob | null | undefined,
 ): AsyncGenerator<ReadEvent> {
+  if (definition.paging.kind === "per_call") {
+    return readPerCall(
+      definition,
+      definition.paging,
+      mode,
+      context,
+      state ?? {},
+      _callSource(definition.paging.parent, context),
+    );
+  }
   const incremental = definition.incremental;
   if (mode === "full_refresh" || !incremental) {
     return _fullRefresh(definition, context);
@@ -76,6 +87,18 @@ export function readStream(
     context,
     state ?? {},
   );
+}
+
+/** The calls list of a per-call stream: the calls stream's windows. */
+function _callSource(
+  calls: StreamDefinition,
+  context: ReaderContext,
+): CallSource {
+  const paging = _windowsPaging(calls);
+  return {
+    start: _startSecond(paging, context),
+    list: (lo) => _windowed(calls, paging, context, lo, () => undefined),
+  };
 }
 
 function _windowsPaging(definition: StreamDefinition): WindowsPaging {
@@ -115,7 +138,7 @@ async function* _fullRefresh(
     yield* _allPages(definition, context);
   } else if (paging.kind === "children") {
     yield* _children(definition, paging, context);
-  } else {
+  } else if (paging.kind === "windows") {
     yield* _windowed(
       definition,
       paging,
@@ -123,6 +146,10 @@ async function* _fullRefresh(
       _startSecond(paging, context),
       () => undefined,
     );
+  } else {
+    // A per-call stream reads itself in either mode, checkpoint included.
+    yield* readStream(definition, "full_refresh", context, undefined);
+    return;
   }
   yield { kind: "checkpoint", state: {} };
 }
@@ -286,23 +313,15 @@ async function* _windowed(
   }
 }
 
-/**
- * Says so when a saved cursor is in the future. Such a cursor still bounds
- * what is read (a far-future state reads nothing), but the state saved next
- * never holds a moment that has not happened yet.
- */
+/** A warning when a saved cursor is in the future (see {@linkcode futureCursor}). */
 function* _warnIfFuture(
   definition: StreamDefinition,
   field: string,
   cursor: number,
   now: number,
 ): Generator<ReadEvent> {
-  if (cursor <= now) return;
-  yield {
-    kind: "warning",
-    message:
-      `Saved ${definition.name} cursor ${field} = ${cursor} is in the future; reading up to now (${now}) and saving now as the cursor.`,
-  };
+  const message = futureCursor(definition.name, field, cursor, now);
+  if (message) yield { kind: "warning", message };
 }
 
 async function* _lookbackIncremental(

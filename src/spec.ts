@@ -52,6 +52,10 @@ export interface Config {
   calls_lookback_hours: number;
   /** Requests per rolling minute, at most. */
   max_requests_per_minute: number;
+  /** Days before the cursor whose calls' mutable AI objects are asked again. */
+  ai_lookback_days: number;
+  /** Requests each AI stream may make in one incremental sync; 0: no limit. */
+  ai_max_requests_per_sync: number;
 }
 
 /** The config file's schema; unknown keys are ignored. */
@@ -99,6 +103,25 @@ export const ConfigSchema: z.ZodType<Config> = z.object({
         "Upper bound on API requests per minute. Aircall's limit is per company and shared with its other integrations; the default leaves them room.",
       default: 60,
       order: 4,
+    },
+  ),
+  ai_lookback_days: boundedInteger("ai_lookback_days", 0, 90, {
+    title: "AI lookback (days)",
+    description:
+      "For the Conversation Intelligence streams that agents and supervisors edit (action items, playbook results, evaluations, custom summaries): how many days of calls before the saved cursor an incremental sync asks again.",
+    default: 7,
+    order: 5,
+  }),
+  ai_max_requests_per_sync: boundedInteger(
+    "ai_max_requests_per_sync",
+    0,
+    10_000_000,
+    {
+      title: "AI requests per sync",
+      description:
+        "Most requests each Conversation Intelligence stream makes in one incremental sync (one per call); 0 means no limit. A stream that reaches it saves where it stopped and the next sync goes on from there, so a six-month backfill can be spread over many syncs.",
+      default: 0,
+      order: 6,
     },
   ),
 });

@@ -15,7 +15,22 @@ import {
   writeJson,
 } from "./_helpers.ts";
 
+const perCall = {
+  modes: ["full_refresh", "incremental"],
+  key: ["call_id"],
+  cursor: "call_started_at",
+};
+
 const EXPECTED = {
+  call_action_items: perCall,
+  call_custom_summaries: perCall,
+  call_evaluations: perCall,
+  call_playbook_results: perCall,
+  call_predicted_csat: perCall,
+  call_sentiments: perCall,
+  call_summaries: perCall,
+  call_topics: perCall,
+  call_transcriptions: perCall,
   calls: {
     modes: ["full_refresh", "incremental"],
     key: ["id"],

@@ -9,7 +9,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AI_RESOURCES,
+  aiCreatedAt,
+  aiEligible,
   CALLS_HISTORY_SECONDS,
+  type FakeAiName,
   FakeAircall,
   type FakeCall,
   type FakeContact,
@@ -785,6 +789,140 @@ describe("fake Aircall: the numbers of each user", () => {
       (await _get(fake, `/v2/users/${gone.id}/numbers`)).status,
       200,
     );
+  });
+});
+
+describe("fake Aircall: Conversation Intelligence", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, calls: 600 },
+    });
+  });
+  after(() => fake.close());
+
+  const visible = () =>
+    fake.data.calls.filter((c) => c.started_at >= NOW - CALLS_HISTORY_SECONDS);
+  const names = Object.keys(AI_RESOURCES) as FakeAiName[];
+
+  it("serves each object only for calls that can have it, some minutes after they end", async () => {
+    for (const name of names) {
+      let served = 0;
+      for (const call of visible().slice(0, 200)) {
+        const reply = await _get(fake, `/v1/calls/${call.id}/${name}`);
+        const created = aiCreatedAt(1, call, name);
+        if (reply.status === 200) {
+          served++;
+          assert.ok(aiEligible(call, name), `${call.id}/${name} eligible`);
+          assert.ok(created !== undefined && created <= NOW);
+          assert.ok(created >= call.ended_at + AI_RESOURCES[name].delay[0]);
+        } else {
+          assert.equal(reply.status, 404);
+          assert.deepEqual(reply.body, { message: "Not Found" });
+          assert.ok(created === undefined || created > NOW);
+        }
+        if (!AI_RESOURCES[name].voicemails && call.answered_at === null) {
+          assert.equal(reply.status, 404, "never for a voicemail");
+        }
+      }
+      assert.ok(served > 0, name);
+    }
+  });
+
+  it("wraps objects in their documented envelopes, or the twin key, or not at all", async () => {
+    const call = visible().find((c) =>
+      names.every((name) => (aiCreatedAt(1, c, name) ?? Infinity) <= NOW)
+    )!;
+    assert.ok(call, "a call with all nine");
+    const keys = async () =>
+      Object.fromEntries(
+        await Promise.all(names.map(async (name) => [
+          name,
+          Object.keys((await _get(fake, `/v1/calls/${call.id}/${name}`)).body)
+            .sort().join(","),
+        ])),
+      );
+    assert.deepEqual((await keys()).transcription, "transcription");
+    assert.deepEqual((await keys()).topics, "topic");
+    assert.deepEqual((await keys()).predicted_csat, "csat");
+    assert.deepEqual((await keys()).action_items, "action_items,call_id");
+    fake.aiEnvelope = "twin";
+    assert.deepEqual((await keys()).topics, "topics");
+    fake.aiEnvelope = "bare";
+    assert.match((await keys()).summary, /^call_id,content,created_at,id$/);
+    fake.aiEnvelope = "documented";
+  });
+
+  it("changes a mutable object when it is edited, and refuses to edit the others", async () => {
+    const call = visible().find((c) =>
+      (aiCreatedAt(1, c, "action_items") ?? Infinity) <= NOW
+    )!;
+    const path = `/v1/calls/${call.id}/action_items`;
+    const before = (await _get(fake, path)).body;
+    fake.editAi(call.id, "action_items");
+    const after = (await _get(fake, path)).body;
+    assert.notDeepEqual(after, before);
+    assert.match(after.action_items[0].content, /\(edit 1\)/);
+    assert.throws(() => fake.editAi(call.id, "summary"), /never edited/);
+  });
+
+  it("answers 403 for a resource the company lacks the add-on for, and 404 for an unknown call", async () => {
+    const call = visible()[0];
+    fake.aiForbidden.add("evaluations");
+    try {
+      const reply = await _get(fake, `/v1/calls/${call.id}/evaluations`);
+      assert.equal(reply.status, 403);
+    } finally {
+      fake.aiForbidden.clear();
+    }
+    assert.equal((await _get(fake, "/v1/calls/1/summary")).status, 404);
+    assert.equal(
+      (await _get(fake, `/v1/calls/${call.id}/unknown`)).status,
+      404,
+    );
+  });
+});
+
+describe("fake Aircall: the account changing under a read", () => {
+  it("deletes the record at a position of the list the request reads, inserts and ages", async () => {
+    const fake = await FakeAircall.start({ now: NOW, counts: SMALL });
+    try {
+      const first = await _get(fake, "/v1/contacts?per_page=50&order=desc");
+      const tenth = first.body.contacts[10].id;
+      fake.faults.churn = {
+        path: "/v1/contacts",
+        deleteAt: 10,
+        insertPerRequest: 2,
+        changeAt: NOW + 5,
+      };
+      const second = await _get(fake, "/v1/contacts?per_page=50&order=desc");
+      assert.ok(!fake.data.contacts.some((c) => c.id === tenth));
+      assert.equal(second.body.meta.total, SMALL.contacts + 1);
+      assert.equal(second.body.contacts[0].created_at, NOW + 5);
+      fake.faults.churn = { path: "/v1/calls", agePerRequest: 3_600 };
+      await _get(fake, "/v1/calls");
+      assert.equal(fake.now, NOW + 3_600);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("sends counts in meta as strings, and waits before answering, when asked", async () => {
+    const fake = await FakeAircall.start({
+      now: NOW,
+      counts: SMALL,
+      faults: { stringMeta: true, latencyMs: 120 },
+    });
+    try {
+      const started = performance.now();
+      const reply = await _get(fake, "/v1/tags?per_page=50");
+      assert.ok(performance.now() - started >= 110);
+      assert.equal(reply.body.meta.total, String(SMALL.tags));
+      assert.equal(reply.body.meta.current_page, "1");
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -19,6 +19,11 @@ import type { ObjectSchema } from "../json_schema.ts";
  *   is a template whose `{id}` is the parent's id, e.g.
  *   `/v2/users/{id}/numbers`; each child record is a listed item plus
  *   `parentField` holding that id.
+ * - `per_call`: one object per call that can have it (Conversation
+ *   Intelligence): `path` is a template such as
+ *   `/v1/calls/{id}/transcription`, asked once per eligible call of the
+ *   `parent` calls list; each record is the object plus `call_id` and
+ *   `call_started_at`.
  */
 export type Paging =
   | { kind: "object" }
@@ -38,6 +43,22 @@ export type Paging =
     parent: StreamDefinition;
     /** Field added to each child record, holding its parent's id. */
     parentField: string;
+  }
+  | {
+    kind: "per_call";
+    /** The calls stream, whose list says which calls can have the object. */
+    parent: StreamDefinition;
+    /**
+     * Keys the object may come wrapped in, the documented one first (the
+     * notes are unsure of some); a body with none of them is the object.
+     */
+    envelope: readonly string[];
+    /** Whether a voicemail can have it, besides an answered, recorded call. */
+    voicemails: boolean;
+    /** Whether agents or supervisors change it after it is made. */
+    mutable: boolean;
+    /** The Aircall add-on whose absence a 403 means. */
+    addOn: "AI Assist" | "AI Assist Pro";
   };
 
 /**
@@ -46,10 +67,14 @@ export type Paging =
  *   change after they end with no update marker).
  * - `updated_desc`: walk `order_by=<cursor>&order=desc` down to the saved
  *   cursor (contacts carry `updated_at`).
+ * - `per_call`: go on after the last call whose object was asked for (its
+ *   `started_at` is the cursor, its id breaks ties); mutable objects are
+ *   asked again for the calls of `ai_lookback_days` before it.
  */
 export type Incremental =
   | { kind: "lookback"; cursor: string }
-  | { kind: "updated_desc"; cursor: string };
+  | { kind: "updated_desc"; cursor: string }
+  | { kind: "per_call"; cursor: string };
 
 /** One stream, as data. */
 export interface StreamDefinition {

@@ -7,6 +7,7 @@
 import { calls } from "./calls.ts";
 import { company } from "./company.ts";
 import { contacts } from "./contacts.ts";
+import { CONVERSATION_INTELLIGENCE } from "./conversation_intelligence.ts";
 import type { StreamDefinition } from "./definition.ts";
 import { numbers } from "./numbers.ts";
 import { tags } from "./tags.ts";
@@ -20,6 +21,7 @@ export type { Incremental, Paging, StreamDefinition } from "./definition.ts";
 
 /** Every stream, in name order as the catalog lists them. */
 export const STREAMS: readonly StreamDefinition[] = [
+  ...CONVERSATION_INTELLIGENCE,
   calls,
   company,
   contacts,

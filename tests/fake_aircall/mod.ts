@@ -11,5 +11,6 @@
  * @module
  */
 
+export * from "./ai.ts";
 export * from "./data.ts";
 export * from "./server.ts";

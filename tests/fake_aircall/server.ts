@@ -40,6 +40,12 @@ import {
   type Rng,
   streamRng,
 } from "./data.ts";
+import {
+  AI_RESOURCES,
+  aiBody,
+  type FakeAiName,
+  type FakeEnvelope,
+} from "./ai.ts";
 
 /** Options of {@link FakeAircall.start}. */
 export interface FakeAircallOptions {
@@ -130,6 +136,8 @@ export interface FakeFaults {
   churn?: FakeChurn;
   /** Counts in `meta` (count, total, current_page, per_page) sent as numeric strings. */
   stringMeta?: boolean;
+  /** Milliseconds every answer waits before it goes out (a distant API); default 0. */
+  latencyMs?: number;
 }
 
 /**
@@ -402,6 +410,10 @@ function _callAsServed(call: FakeCall, search: URLSearchParams): unknown {
 
 /** `/v2/users/{id}/numbers`. */
 const _USER_NUMBERS_PATH = /^\/v2\/users\/([0-9]+)\/numbers$/;
+/** `/v1/calls/{id}/<resource>`: one Conversation Intelligence object of a call. */
+const _AI_PATH = new RegExp(
+  `^/v1/calls/(\\d+)/(${Object.keys(AI_RESOURCES).join("|")})$`,
+);
 const _NO_NUMBERS: readonly _Item[] = Object.freeze([]);
 
 /** The list of one user's numbers: paged, ordered and enveloped like `/v1/numbers`. */
@@ -647,6 +659,13 @@ export class FakeAircall {
   };
   /** Wall clock of the rate limiter, unix milliseconds (Date.now unless given at start). */
   clock: () => number;
+  /**
+   * Conversation Intelligence resources the company lacks the add-on for: answered 403. AI Assist
+   * without Pro: `playbook_result` and `evaluations`.
+   */
+  readonly aiForbidden: Set<FakeAiName> = new Set();
+  /** How Conversation Intelligence objects are wrapped (see {@link FakeEnvelope}). */
+  aiEnvelope: FakeEnvelope = "documented";
 
   private readonly _server: Server;
   private readonly _rng: Rng;
@@ -655,6 +674,12 @@ export class FakeAircall {
   private _killState: _KillState | undefined;
   private _churnState: { config: FakeChurn; seen: number } | undefined;
   private readonly _churnRng: Rng;
+  private readonly _seed: number;
+  /** Edits of mutable Conversation Intelligence objects, by `${callId}/${resource}`. */
+  private readonly _aiEdits = new Map<string, { count: number; at: number }>();
+  private _calls:
+    | { version: number; length: number; byId: Map<number, FakeCall> }
+    | undefined;
   private readonly _stallTimers = new Set<ReturnType<typeof setTimeout>>();
   private readonly _sockets = new Set<Socket>();
   private readonly _views = new Map<string, _View>();
@@ -682,6 +707,7 @@ export class FakeAircall {
     this.apiToken = apiToken;
     this._rng = streamRng(seed, "mutations");
     this._churnRng = streamRng(seed, "churn");
+    this._seed = seed;
   }
 
   /** Generate the data and listen on 127.0.0.1, on a free port. */
@@ -823,6 +849,60 @@ export class FakeAircall {
   }
 
   /**
+   * Edit a mutable Conversation Intelligence object, as an agent or a supervisor does: its content
+   * and `updated_at` (the fake's now) change.
+   */
+  editAi(callId: number, name: FakeAiName): void {
+    if (!AI_RESOURCES[name].mutable) throw new Error(`${name} is never edited`);
+    const key = `${callId}/${name}`;
+    const count = (this._aiEdits.get(key)?.count ?? 0) + 1;
+    this._aiEdits.set(key, { count, at: this.now });
+  }
+
+  /** The call with this id, through a map rebuilt after mutations. */
+  private _callById(id: number): FakeCall | undefined {
+    const calls = this.data.calls;
+    const cached = this._calls;
+    if (cached?.version !== this._version || cached.length !== calls.length) {
+      this._calls = {
+        version: this._version,
+        length: calls.length,
+        byId: new Map(calls.map((call) => [call.id, call])),
+      };
+    }
+    return this._calls!.byId.get(id);
+  }
+
+  /** The edits made to a call's Conversation Intelligence object (see {@link editAi}), if any. */
+  aiEdits(
+    callId: number,
+    name: FakeAiName,
+  ): { count: number; at: number } | undefined {
+    return this._aiEdits.get(`${callId}/${name}`);
+  }
+
+  /** Answer `GET /v1/calls/{id}/<resource>`: the object, 404 without one, 403 without the add-on. */
+  private _aiResource(callId: number, name: FakeAiName): FakeHttpResponse {
+    if (this.aiForbidden.has(name)) {
+      return _error(403, {
+        error: "Forbidden",
+        troubleshoot:
+          "This feature requires an add-on your company does not have.",
+      });
+    }
+    const horizon = this.now - CALLS_HISTORY_SECONDS;
+    const call = this._callById(callId);
+    if (call === undefined || call.started_at < horizon) return _NOT_FOUND();
+    const body = aiBody(call, name, {
+      seed: this._seed,
+      now: this.now,
+      edits: this.aiEdits(callId, name),
+      envelope: this.aiEnvelope,
+    });
+    return body === undefined ? _NOT_FOUND() : { status: 200, body };
+  }
+
+  /**
    * Drop the cached sorted views. Needed only after mutating records of {@link data} in place
    * (e.g. changing a `started_at`); adding/removing array items is detected by length, and the
    * mutation methods call it themselves.
@@ -844,6 +924,10 @@ export class FakeAircall {
     if (path === "/v1/ping") return { status: 200, body: { ping: "pong" } };
     if (path === "/v1/company") {
       return { status: 200, body: { company: this.data.company } };
+    }
+    const ai = _AI_PATH.exec(path);
+    if (ai !== null) {
+      return this._aiResource(Number(ai[1]), ai[2] as FakeAiName);
     }
     const userNumbers = _USER_NUMBERS_PATH.exec(path);
     if (userNumbers !== null) {
@@ -1117,6 +1201,8 @@ export class FakeAircall {
 
     this._churn(faults.churn, request);
     const response = await this._respond(request);
+    const latency = faults.latencyMs ?? 0;
+    if (latency > 0) await new Promise((wait) => setTimeout(wait, latency));
     if (
       draw !== undefined && draw.truncate < (faults.truncateRate ?? 0) &&
       response.status === 200 && !res.destroyed

@@ -1,0 +1,481 @@
+/**
+ * Conversation Intelligence: the nine per-call streams against the fake.
+ * Each delivers exactly the eligible calls' objects, asks for nothing a call
+ * cannot have, asks an immutable object once (across syncs and a kill), a
+ * mutable one again within the lookback, stops at its budget to the request,
+ * and turns a 403 into one clear error for that stream alone.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { formatDuration } from "../src/per_call.ts";
+import { CONVERSATION_INTELLIGENCE } from "../src/streams/conversation_intelligence.ts";
+import type { StreamDefinition } from "../src/streams/mod.ts";
+import {
+  AI_RESOURCES,
+  aiBody,
+  aiEligible,
+  type FakeAiName,
+  type FakeAircall,
+  type FakeCall,
+  type FakeRequest,
+} from "./fake_aircall/mod.ts";
+import {
+  checkpointViolations,
+  type CliRun,
+  lastStates,
+  type Message,
+  ofType,
+  protocolErrors,
+  readArgs,
+  readFake,
+  recordsByStream,
+  spawnCli,
+  startFake,
+  type Streams,
+  strictSchemaErrors,
+} from "./_helpers.ts";
+
+/** The fake's resource behind a stream (the last path segment). */
+const resourceOf = (stream: StreamDefinition) =>
+  stream.path.split("/").at(-1) as FakeAiName;
+
+const NAMES = CONVERSATION_INTELLIGENCE.map((stream) => stream.name);
+const IMMUTABLE = CONVERSATION_INTELLIGENCE.filter((s) =>
+  !AI_RESOURCES[resourceOf(s)].mutable
+);
+const MUTABLE = CONVERSATION_INTELLIGENCE.filter((s) =>
+  AI_RESOURCES[resourceOf(s)].mutable
+);
+
+const allIncremental = (streams: readonly StreamDefinition[]): Streams =>
+  Object.fromEntries(streams.map((s) => [s.name, "incremental"]));
+
+/** The per-call requests of a request log: call id and resource. */
+function aiRequests(
+  requests: FakeRequest[],
+): { callId: number; resource: FakeAiName; status: number }[] {
+  return requests.flatMap((request) => {
+    const match = /^\/v1\/calls\/(\d+)\/(\w+)$/.exec(request.path);
+    return match
+      ? [{
+        callId: Number(match[1]),
+        resource: match[2] as FakeAiName,
+        status: request.status,
+      }]
+      : [];
+  });
+}
+
+/**
+ * What a sync should emit for `stream`: each call that can have the object
+ * and has it, unwrapped, with `call_id` and `call_started_at`.
+ */
+function expectedRecords(
+  fake: FakeAircall,
+  stream: StreamDefinition,
+  calls: FakeCall[],
+): Map<number, Record<string, unknown>> {
+  const resource = resourceOf(stream);
+  const { envelope } = stream.paging as { envelope: readonly string[] };
+  const expected = new Map<number, Record<string, unknown>>();
+  for (const call of calls) {
+    if (!aiEligible(call, resource)) continue;
+    const body = aiBody(call, resource, {
+      seed: 1,
+      now: fake.now,
+      edits: fake.aiEdits(call.id, resource),
+      envelope: "documented",
+    }) as Record<string, unknown> | undefined;
+    if (body === undefined) continue;
+    const object = (envelope.length ? body[envelope[0]] : body) as Record<
+      string,
+      unknown
+    >;
+    expected.set(call.id, {
+      ...object,
+      call_id: call.id,
+      call_started_at: call.started_at,
+    });
+  }
+  return expected;
+}
+
+function assertClean(run: CliRun, streams: string[]): void {
+  assert.equal(run.code, 0, run.stderr + run.stdout.slice(-1500));
+  assert.deepEqual(protocolErrors(run.messages), []);
+  assert.deepEqual(checkpointViolations(run.messages, streams), []);
+}
+
+const byCallId = (run: CliRun, stream: string) =>
+  new Map(
+    (recordsByStream(run.messages).get(stream) ?? [])
+      .map((record) => [record.call_id as number, record]),
+  );
+
+const logs = (run: CliRun, stream: string) =>
+  ofType(run.messages, "LOG").map((m: Message) => m.log!.message)
+    .filter((message) => message.startsWith(`${stream}:`));
+
+/**
+ * A fake whose calls all ended over an hour before now: every call it lists
+ * is one a sync may ask about, so what is eligible does not depend on when
+ * the sync runs.
+ */
+function settledFake(calls: number): Promise<FakeAircall> {
+  return startFake({
+    now: Math.floor(Date.now() / 1000) - 2 * 3600,
+    counts: { calls, contacts: 10 },
+  });
+}
+
+/** The fake's calls the connector lists: every visible one. */
+const visibleCalls = (fake: FakeAircall) => {
+  const ids = new Set(fake.visibleCallIds());
+  return fake.data.calls.filter((call) => ids.has(call.id));
+};
+
+describe("per-call streams, a first sync of all nine", () => {
+  let fake: FakeAircall;
+  let run: CliRun;
+  before(async () => {
+    fake = await settledFake(800);
+    run = await readFake(fake, allIncremental(CONVERSATION_INTELLIGENCE));
+  });
+  after(() => fake.close());
+
+  it("ends clean, every stream checkpointed and complete", () => {
+    assertClean(run, NAMES);
+  });
+
+  for (const stream of CONVERSATION_INTELLIGENCE) {
+    it(`${stream.name}: exactly the eligible calls' objects, content included`, () => {
+      const expected = expectedRecords(fake, stream, visibleCalls(fake));
+      assert.ok(expected.size > 10, `${expected.size} expected`);
+      assert.deepEqual(byCallId(run, stream.name), expected);
+    });
+  }
+
+  it("asks for no call that cannot have the object, and each eligible call once", () => {
+    const calls = new Map(fake.data.calls.map((call) => [call.id, call]));
+    const asked = aiRequests(fake.requests);
+    for (const { callId, resource } of asked) {
+      assert.ok(
+        aiEligible(calls.get(callId)!, resource),
+        `${callId}/${resource}`,
+      );
+    }
+    const keys = asked.map(({ callId, resource }) => `${callId}/${resource}`);
+    assert.equal(new Set(keys).size, keys.length, "none asked twice");
+    for (const stream of CONVERSATION_INTELLIGENCE) {
+      const eligible = visibleCalls(fake)
+        .filter((call) => aiEligible(call, resourceOf(stream))).length;
+      assert.equal(
+        asked.filter((r) => r.resource === resourceOf(stream)).length,
+        eligible,
+        stream.name,
+      );
+    }
+  });
+
+  it("costs the eligible calls plus one calls list page per 50 calls, per stream", () => {
+    const listPages = Math.ceil(visibleCalls(fake).length / 50);
+    const lists = fake.requests.filter((r) => r.path === "/v1/calls").length;
+    assert.equal(lists, NAMES.length * listPages);
+  });
+
+  it("says the cost before spending it, and what it found after", () => {
+    for (const stream of CONVERSATION_INTELLIGENCE) {
+      const eligible = visibleCalls(fake)
+        .filter((call) => aiEligible(call, resourceOf(stream))).length;
+      const [cost, ...rest] = logs(run, stream.name);
+      assert.equal(
+        cost,
+        `${stream.name}: ${eligible} of the ${
+          visibleCalls(fake).length
+        } calls listed can have one: ${eligible} requests, under a minute at 100000 requests per minute.`,
+      );
+      const found = expectedRecords(fake, stream, visibleCalls(fake)).size;
+      assert.equal(
+        rest.at(-1),
+        `${stream.name}: ${found} calls had one, ${
+          eligible - found
+        } answered 404 (none).`,
+      );
+      const estimate = ofType(run.messages, "TRACE", "ESTIMATE")
+        .find((m) => m.trace!.estimate!.name === stream.name);
+      assert.equal(estimate?.trace!.estimate!.row_estimate, eligible);
+    }
+    // The cost comes before the stream's first per-call request is answered:
+    // it is the stream's first message after STARTED.
+    for (const name of NAMES) {
+      const mine = run.messages.filter((m) =>
+        m.log?.message.startsWith(`${name}:`) ||
+        m.trace?.stream_status?.stream_descriptor.name === name ||
+        m.record?.stream === name
+      );
+      assert.equal(mine[0].trace?.stream_status?.status, "STARTED");
+      assert.match(mine[1].log!.message, /can have one/);
+    }
+  });
+
+  it("emits records that pass their discovered schema strictly", () => {
+    const streams = CONVERSATION_INTELLIGENCE.map((stream) => ({
+      name: stream.name,
+      json_schema: stream.schema,
+    }));
+    assert.deepEqual(strictSchemaErrors(run.messages, streams), []);
+  });
+
+  it("a second sync with no new calls asks nothing of immutable streams, and the lookback's calls of mutable ones", async () => {
+    // An agent edits action items of a recent call and of one outside the
+    // lookback: only the recent one is asked again.
+    const calls = visibleCalls(fake);
+    const withItems = [...expectedRecords(fake, MUTABLE[0], calls).keys()];
+    const cursor = Math.max(...calls.map((c) => c.started_at));
+    const week = 7 * 86_400;
+    const started = new Map(calls.map((c) => [c.id, c.started_at]));
+    const recent = withItems.find((id) => started.get(id)! > cursor - week)!;
+    const old = withItems.find((id) =>
+      started.get(id)! < cursor - week - 86_400
+    )!;
+    fake.editAi(recent, "action_items");
+    fake.editAi(old, "action_items");
+    const before = fake.requests.length;
+    const second = await readFake(
+      fake,
+      allIncremental(CONVERSATION_INTELLIGENCE),
+      {
+        state: lastStates(run.messages),
+      },
+    );
+    assertClean(second, NAMES);
+    const asked = aiRequests(fake.requests.slice(before));
+    for (const stream of IMMUTABLE) {
+      assert.equal(
+        asked.filter((r) => r.resource === resourceOf(stream)).length,
+        0,
+        stream.name,
+      );
+    }
+    for (const stream of MUTABLE) {
+      const resource = resourceOf(stream);
+      const saved = lastStates(run.messages).find((s) =>
+        s!.stream.stream_descriptor.name === stream.name
+      )!.stream.stream_state.call_started_at as number;
+      const inLookback = calls.filter((call) =>
+        aiEligible(call, resource) && call.started_at >= saved - week
+      ).map((call) => call.id).sort();
+      assert.deepEqual(
+        asked.filter((r) => r.resource === resource).map((r) => r.callId)
+          .sort(),
+        inLookback,
+        stream.name,
+      );
+    }
+    const items = byCallId(second, "call_action_items");
+    assert.ok(items.has(recent) && !items.has(old));
+    assert.match(JSON.stringify(items.get(recent)), /\(edit 1\)/);
+  });
+});
+
+describe("per-call streams, one at a time", () => {
+  let fake: FakeAircall;
+  afterEach(() => fake.close());
+
+  it("a 403 on one resource: one request, one config_error, that stream alone INCOMPLETE, exit 1", async () => {
+    fake = await settledFake(300);
+    fake.aiForbidden.add("evaluations");
+    const run = await readFake(fake, {
+      call_evaluations: "incremental",
+      call_summaries: "incremental",
+      calls: "incremental",
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(protocolErrors(run.messages), []);
+    const asked = aiRequests(fake.requests);
+    assert.equal(asked.filter((r) => r.resource === "evaluations").length, 1);
+    const errors = ofType(run.messages, "TRACE", "ERROR");
+    assert.equal(errors.length, 1);
+    const error = errors[0].trace!.error!;
+    assert.equal(error.failure_type, "config_error");
+    assert.equal(error.stream_descriptor?.name, "call_evaluations");
+    assert.match(
+      error.message,
+      /AI Assist Pro add-on.*deselect call_evaluations/,
+    );
+    const statuses = Object.fromEntries(
+      ofType(run.messages, "TRACE", "STREAM_STATUS")
+        .map((m) => m.trace!.stream_status!)
+        .map((s) => [s.stream_descriptor.name, s.status]),
+    );
+    assert.deepEqual(statuses, {
+      call_evaluations: "INCOMPLETE",
+      call_summaries: "COMPLETE",
+      calls: "COMPLETE",
+    });
+    assert.deepEqual(
+      checkpointViolations(run.messages, ["call_summaries", "calls"]),
+      [],
+    );
+  });
+
+  it("honours the budget to the request; two syncs with it deliver what one without it does", async () => {
+    fake = await settledFake(500);
+    const stream = { call_transcriptions: "incremental" } as const;
+    const eligible = visibleCalls(fake)
+      .filter((call) => aiEligible(call, "transcription")).length;
+    const budget = Math.ceil(eligible / 2) + 3;
+    const config = { ai_max_requests_per_sync: budget };
+    const first = await readFake(fake, stream, { config });
+    assertClean(first, ["call_transcriptions"]);
+    assert.equal(aiRequests(fake.requests).length, budget);
+    assert.ok(
+      logs(first, "call_transcriptions").some((m) =>
+        m.includes(`${eligible - budget} eligible calls remain`)
+      ),
+    );
+    const before = fake.requests.length;
+    const second = await readFake(fake, stream, {
+      config,
+      state: lastStates(first.messages),
+    });
+    assertClean(second, ["call_transcriptions"]);
+    assert.equal(
+      aiRequests(fake.requests.slice(before)).length,
+      eligible - budget,
+    );
+    const together = new Map([
+      ...byCallId(first, "call_transcriptions"),
+      ...byCallId(second, "call_transcriptions"),
+    ]);
+    const once = await readFake(fake, stream);
+    assert.deepEqual(together, byCallId(once, "call_transcriptions"));
+    assert.equal(
+      together.size,
+      expectedRecords(
+        fake,
+        IMMUTABLE.find((s) => s.name === "call_transcriptions")!,
+        visibleCalls(fake),
+      ).size,
+    );
+  });
+
+  it("a SIGKILL in the middle of a fan-out, then a resume: nothing missing, nothing immutable asked twice", async () => {
+    fake = await settledFake(100);
+    const stream = { call_summaries: "incremental" } as const;
+    // Under two requests a second: one call asked at a time, each STATE out
+    // before the next request.
+    const config = { max_requests_per_minute: 119 };
+    const proc = spawnCli(readArgs(stream, { config }), {
+      AIRCALL_API_URL: fake.url,
+    });
+    fake.faults.kill = {
+      afterRequests: 20,
+      action: () => proc.child.kill("SIGKILL"),
+    };
+    const cut = await proc.result;
+    assert.equal(cut.signal, "SIGKILL");
+    delete fake.faults.kill;
+    const resumed = await readFake(fake, stream, {
+      config,
+      state: lastStates(cut.messages),
+    });
+    assertClean(resumed, ["call_summaries"]);
+    const answered = aiRequests(fake.requests).filter((r) => r.status !== 0);
+    const keys = answered.map((r) => r.callId);
+    assert.equal(new Set(keys).size, keys.length, "none answered twice");
+    const got = new Map([
+      ...byCallId(cut, "call_summaries"),
+      ...byCallId(resumed, "call_summaries"),
+    ]);
+    assert.ok(byCallId(cut, "call_summaries").size > 3, "killed mid fan-out");
+    assert.deepEqual(
+      got,
+      expectedRecords(
+        fake,
+        CONVERSATION_INTELLIGENCE.find((s) => s.name === "call_summaries")!,
+        visibleCalls(fake),
+      ),
+    );
+  });
+
+  for (const envelope of ["twin", "bare"] as const) {
+    it(`unwraps objects sent ${envelope === "bare" ? "bare" : "under the other key"}`, async () => {
+      fake = await settledFake(200);
+      fake.aiEnvelope = envelope;
+      const run = await readFake(
+        fake,
+        allIncremental(CONVERSATION_INTELLIGENCE),
+      );
+      assertClean(run, NAMES);
+      for (const stream of CONVERSATION_INTELLIGENCE) {
+        assert.deepEqual(
+          byCallId(run, stream.name),
+          expectedRecords(fake, stream, visibleCalls(fake)),
+          stream.name,
+        );
+      }
+    });
+  }
+
+  it("has several calls in flight when the pace allows", async () => {
+    fake = await settledFake(200);
+    let inFlight = 0;
+    let most = 0;
+    fake.interceptors.push(async (request) => {
+      if (!/^\/v1\/calls\/\d+\//.test(request.path)) return undefined;
+      most = Math.max(most, ++inFlight);
+      await new Promise((wait) => setTimeout(wait, 20));
+      inFlight--;
+      return undefined;
+    });
+    const run = await readFake(fake, { call_topics: "incremental" });
+    assertClean(run, ["call_topics"]);
+    assert.ok(most >= 4, `${most} in flight at most`);
+  });
+
+  it("asks nothing of a call that may not have ended an hour before the sync", async () => {
+    fake = await startFake({ counts: { calls: 300, contacts: 10 } });
+    const began = Math.floor(Date.now() / 1000);
+    const run = await readFake(fake, { call_transcriptions: "incremental" });
+    assertClean(run, ["call_transcriptions"]);
+    const calls = new Map(fake.data.calls.map((call) => [call.id, call]));
+    const asked = aiRequests(fake.requests);
+    assert.ok(asked.length > 10);
+    for (const { callId } of asked) {
+      assert.ok(calls.get(callId)!.ended_at <= began + 60 - 3600, `${callId}`);
+    }
+    assert.match(
+      logs(run, "call_transcriptions")[0],
+      /calls? that may not have ended an hour ago wait for a later sync/,
+    );
+    // The state stops before them: the next sync asks them once over.
+    const [state] = lastStates(run.messages);
+    const cursor = state!.stream.stream_state.call_started_at as number;
+    assert.ok(cursor <= began - 3600);
+  });
+
+  it("in full refresh, reads every eligible call of the six months and saves no position", async () => {
+    fake = await settledFake(300);
+    const run = await readFake(fake, { call_sentiments: "full_refresh" });
+    assertClean(run, ["call_sentiments"]);
+    assert.deepEqual(
+      byCallId(run, "call_sentiments"),
+      expectedRecords(
+        fake,
+        CONVERSATION_INTELLIGENCE.find((s) => s.name === "call_sentiments")!,
+        visibleCalls(fake),
+      ),
+    );
+    assert.deepEqual(lastStates(run.messages)[0]!.stream.stream_state, {});
+  });
+});
+
+describe("formatDuration", () => {
+  it("says how long, for people", () => {
+    assert.equal(formatDuration(20), "under a minute");
+    assert.equal(formatDuration(17 * 60), "about 17 min");
+    assert.equal(formatDuration(7_500), "about 2 h 5 min");
+    assert.equal(formatDuration(3 * 3600), "about 3 h");
+  });
+});
