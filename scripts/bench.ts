@@ -11,7 +11,11 @@
  * 3. Requests: a full sync of every stream vs the minimum; an
  *    incremental sync with nothing new.
  * 4. Paced wall time: 300 pages under a server limit of N per minute.
- * 5. Start-up: `spec` under `deno run` and under Node vs empty scripts.
+ * 5. Conversation Intelligence: the requests of a first sync of each of the
+ *    nine per-call streams vs eligible calls plus calls list pages; the wall
+ *    time of a 2,000-call fan-out at a high limit with 100 ms of latency vs
+ *    the same requests one at a time.
+ * 6. Start-up: `spec` under `deno run` and under Node vs empty scripts.
  *
  * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
  * package first, for the Node figures.
@@ -21,7 +25,11 @@
 
 import { CLI_PERMISSIONS, RUN_FLAGS } from "./run_flags.ts";
 import { calls } from "../src/streams/calls.ts";
+import { CONVERSATION_INTELLIGENCE } from "../src/streams/conversation_intelligence.ts";
 import {
+  aiEligible,
+  CALLS_HISTORY_SECONDS,
+  type FakeAiName,
   FakeAircall,
   type FakeAircallOptions,
 } from "../tests/fake_aircall/mod.ts";
@@ -394,8 +402,101 @@ console.error(
   await fake.close();
 }
 
-// 5: start-up.
-console.error("5. Start-up...");
+// 5: Conversation Intelligence: what a first sync of each per-call stream
+// costs in requests, and what concurrency gains a fan-out when the limit is
+// high and the API far away.
+console.error(
+  "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
+);
+{
+  // Calls that all ended over an hour ago: every one a sync may ask about.
+  const settled = Math.floor(Date.now() / 1000) - 2 * 3600;
+  const fake = await startFake({ calls: 3_000, contacts: 0 }, {
+    now: settled,
+  });
+  const streams = Object.fromEntries(
+    CONVERSATION_INTELLIGENCE.map((stream) => [stream.name, "incremental"]),
+  ) as Record<string, "incremental">;
+  const args = await writeInputs(streams);
+  const run = await measure([...CONNECTOR, "read", ...args], {
+    AIRCALL_API_URL: fake.url,
+  });
+  if (run.code !== 0) throw new Error("Conversation Intelligence sync failed");
+  // Each stream lists the calls, then asks its eligible ones: a stream's
+  // list requests are those since the previous stream's last question.
+  const listed = fake.data.calls.filter((call) =>
+    call.started_at >= fake.now - CALLS_HISTORY_SECONDS
+  );
+  const listPages = Math.ceil(listed.length / 50);
+  let worst = { name: "", made: 0, minimum: 1 };
+  let lists = 0;
+  const asked = new Map<string, number>();
+  for (const request of fake.requests) {
+    const resource = /^\/v1\/calls\/\d+\/(\w+)$/.exec(request.path)?.[1];
+    if (resource === undefined) lists++;
+    else asked.set(resource, (asked.get(resource) ?? 0) + 1);
+  }
+  for (const stream of CONVERSATION_INTELLIGENCE) {
+    const resource = stream.path.split("/").at(-1) as FakeAiName;
+    const eligible = listed.filter((call) => aiEligible(call, resource)).length;
+    const made = (asked.get(resource) ?? 0) +
+      lists / CONVERSATION_INTELLIGENCE.length;
+    const minimum = eligible + listPages;
+    if (made / minimum > worst.made / worst.minimum) {
+      worst = { name: stream.name, made, minimum };
+    }
+  }
+  row(
+    "Requests, first sync of each Conversation Intelligence stream (3,000 calls; the costliest of nine)",
+    `${worst.name}: ${worst.made}`,
+    `${worst.minimum} = eligible calls + calls list pages`,
+    `${fmt(worst.made / worst.minimum, 3)}x`,
+    "<= 1.05x",
+  );
+  await fake.close();
+
+  const FAN_OUT = 2_000;
+  const far = await startFake({ calls: 4_400, contacts: 0 }, {
+    now: settled,
+    faults: { latencyMs: 100 },
+  });
+  const env = { AIRCALL_API_URL: far.url };
+  const fanOutArgs = await writeInputs({ call_transcriptions: "incremental" }, {
+    ai_max_requests_per_sync: FAN_OUT,
+  });
+  const connector = await measure([...CONNECTOR, "read", ...fanOutArgs], env);
+  const questions = far.requests.filter((r) => r.path.startsWith("/v1/calls/"));
+  if (connector.code !== 0 || questions.length !== FAN_OUT) {
+    throw new Error(`fan-out asked ${questions.length} calls`);
+  }
+  // The same requests, lists and questions, one at a time.
+  await Deno.writeTextFile(
+    `${dir}/urls`,
+    far.requests.map((r) =>
+      `${far.url}${r.path}?${new URLSearchParams(r.query)}`
+    ).join("\n"),
+  );
+  const sequential = await measure(
+    [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, `${dir}/urls`, "calls"],
+    {
+      ...env,
+      BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
+    },
+  );
+  row(
+    `Fan-out of ${FAN_OUT} calls at 100 ms latency, 100,000/min (wall time)`,
+    `${fmt(connector.seconds)} s`,
+    `${
+      fmt(sequential.seconds)
+    } s (the same ${far.requests.length} requests one at a time)`,
+    `${fmt(connector.seconds / sequential.seconds)}x`,
+    "<= 0.3x",
+  );
+  await far.close();
+}
+
+// 6: start-up.
+console.error("6. Start-up...");
 {
   const empty = `${dir}/empty.mjs`;
   await Deno.writeTextFile(empty, "");

@@ -6,7 +6,8 @@
  * the runtime's own stdout. Plain JavaScript, so Deno and Node both run it.
  * The bench lists the connector's own requests, query and all, so the floor
  * reads the same pages: calls with their expansions (`fetch_contact`,
- * `fetch_call_timeline`, `fetch_aiva_conv`) embedded.
+ * `fetch_call_timeline`, `fetch_aiva_conv`) embedded. A body without that
+ * list (a call's Conversation Intelligence object) is one line.
  *
  * Usage:
  *   deno run --allow-net --allow-read --allow-env scripts/bench_floor.mjs URLS_FILE LIST_KEY
@@ -40,6 +41,7 @@ for (const url of readFileSync(urlsFile, "utf8").split("\n")) {
   const response = await fetch(url, { headers: { authorization } });
   const body = await response.json();
   let lines = "";
-  for (const record of body[key]) lines += JSON.stringify(record) + "\n";
+  const records = Array.isArray(body[key]) ? body[key] : [body];
+  for (const record of records) lines += JSON.stringify(record) + "\n";
   await write(lines);
 }
