@@ -8,7 +8,7 @@
  * @module
  */
 
-import { catalog } from "../mod.ts";
+import { STREAMS } from "../mod.ts";
 import { FakeAircall } from "../tests/fake_aircall/mod.ts";
 import { RUN_FLAGS } from "./run_flags.ts";
 
@@ -30,16 +30,26 @@ await Deno.writeTextFile(
     start_date: "2024-01-01T00:00:00Z",
     // The fake has no rate limit; a real account keeps the default of 60.
     max_requests_per_minute: 100000,
+    // One request per call: a first sync of six months would ask thousands.
+    ai_max_requests_per_sync: 200,
   }),
 );
 await Deno.writeTextFile(
   configured,
   JSON.stringify({
-    streams: (catalog().streams as { name: string }[]).map((stream) => ({
-      stream,
-      sync_mode: "full_refresh",
-      destination_sync_mode: "overwrite",
-    })),
+    // The per-call streams incrementally, where their budget applies.
+    streams: STREAMS.map((stream) => {
+      const sync_mode = stream.paging.kind === "per_call"
+        ? "incremental"
+        : "full_refresh";
+      return {
+        stream: { name: stream.name },
+        sync_mode,
+        destination_sync_mode: sync_mode === "incremental"
+          ? "append_dedup"
+          : "overwrite",
+      };
+    }),
   }),
 );
 
@@ -93,10 +103,11 @@ const seconds = (performance.now() - started) / 1000;
 await fake.close();
 await Deno.remove(dir, { recursive: true });
 
-console.log("stream              records  status");
+const width = Math.max(...[...statuses.keys()].map((name) => name.length));
+console.log(`${"stream".padEnd(width)}  records  status`);
 for (const [stream, status] of statuses) {
   console.log(
-    `${stream.padEnd(18)} ${
+    `${stream.padEnd(width)} ${
       String(records.get(stream) ?? 0).padStart(8)
     }  ${status}`,
   );
