@@ -125,7 +125,7 @@ function _leftover(
 ): UsageError | undefined {
   const [first] = command.args.slice(command.registeredArguments.length);
   if (first === undefined) return undefined;
-  const options = _flags(command);
+  const options = [..._flags(command), "--help"];
   const verb = command.name();
   if (first.startsWith("-") && first !== "-") {
     const flag = first.split("=")[0];
@@ -135,9 +135,11 @@ function _leftover(
       }`,
     );
   }
+  // A file name given without its option: `config.json` for `--config`.
+  const name = first.split(/[/\\]/).pop()!.replace(/\.[^.]*$/, "");
   return new UsageError(
     `Unexpected argument '${first}' for ${verb}${
-      _suggestion(first, options, `${verb} takes options only`)
+      _suggestion(name, options, `${verb} takes options only`)
     }`,
   );
 }

@@ -59,6 +59,10 @@ export const validateMessage: ValidateFunction = protocolAjv.getSchema(
   "airbyte_protocol#/definitions/AirbyteMessage",
 )!;
 
+/** Validates a configured catalog against `#/definitions/ConfiguredAirbyteCatalog`. */
+export const validateConfiguredCatalog: ValidateFunction = protocolAjv
+  .getSchema("airbyte_protocol#/definitions/ConfiguredAirbyteCatalog")!;
+
 /** Compiles a draft-07 JSON schema, with formats checked. */
 export function compileSchema(
   schema: Record<string, unknown>,
@@ -234,7 +238,10 @@ export interface CliRun {
   signal: string | null;
   stdout: string;
   stderr: string;
-  /** stdout parsed line by line; a killed run's cut last line is dropped. */
+  /**
+   * stdout parsed line by line; a killed run's cut last line is dropped.
+   * Empty when stdout is text (see {@linkcode runCliText}).
+   */
   messages: Message[];
 }
 
@@ -273,6 +280,7 @@ export function spawnCli(
   args: string[],
   env: Record<string, string> = {},
   command: readonly string[] = CLI_COMMAND,
+  protocol = true,
 ): CliProcess {
   const child = spawn(
     command[0],
@@ -297,7 +305,7 @@ export function spawnCli(
             throw new Error(`A test credential leaked: ${args.join(" ")}`);
           }
         }
-        const messages = _parseLines(stdout, signal !== null);
+        const messages = protocol ? _parseLines(stdout, signal !== null) : [];
         resolve({ code: code ?? -1, signal, stdout, stderr, messages });
       } catch (error) {
         reject(error);
@@ -320,6 +328,20 @@ export function runCli(
   command: readonly string[] = CLI_COMMAND,
 ): Promise<CliRun> {
   return spawnCli(args, env, command).result;
+}
+
+/**
+ * Runs the CLI where stdout is meant for a person (help, version, a
+ * configured catalog): stdout is returned as text, not parsed.
+ *
+ * @param args CLI arguments.
+ * @param env Extra environment variables.
+ */
+export function runCliText(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return spawnCli(args, env, CLI_COMMAND, false).result;
 }
 
 /** Messages of one type (and, for TRACE, one trace type). */
