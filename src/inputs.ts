@@ -8,7 +8,7 @@
 
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { ConnectorError, UsageError } from "./errors.ts";
+import { ConnectorError, permissionError, UsageError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 import { type Config, ConfigSchema } from "./spec.ts";
 import type { StateBlob } from "./protocol.ts";
@@ -65,6 +65,8 @@ export async function readJsonFile(
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
+    const denied = permissionError(error);
+    if (denied) throw denied;
     const code = (error as { code?: string }).code;
     if (code === "ENOENT") {
       _fail(`${what} file ${path} does not exist; check the path.`);
