@@ -79,7 +79,10 @@ describe("help and version: asked for, so on stdout, exit 0", () => {
   it("read's help explains --streams and --catalog", async () => {
     const run = await runCliText(["help", "read"]);
     assert.match(run.stdout, /--streams <names>/);
-    assert.match(run.stdout, /all\s+\(every\s+stream\s+the\s+connector\s+offers\)/);
+    assert.match(
+      run.stdout,
+      /all\s+\(every\s+stream\s+the\s+connector\s+offers\)/,
+    );
     assert.match(run.stdout, /--catalog <path>/);
   });
 

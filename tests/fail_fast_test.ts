@@ -1,0 +1,340 @@
+/**
+ * Fail fast and say why: a rejected key stops the run at the first 401/403;
+ * a connection that cannot be made names the host and the cause; `check`
+ * gives up within 10 s; a missing Deno permission names its flag.
+ */
+import assert from "node:assert/strict";
+import { symlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import process from "node:process";
+import { after, before, describe, it } from "node:test";
+import { CLI_PERMISSIONS, V8_FLAGS } from "../scripts/run_flags.ts";
+import { PERMISSION_FLAGS } from "../src/errors.ts";
+import { STREAMS } from "../src/streams/mod.ts";
+import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  type CliRun,
+  ofType,
+  protocolErrors,
+  ROOT,
+  runCli,
+  startFake,
+  tempDir,
+  testConfig,
+  writeJson,
+} from "./_helpers.ts";
+
+/** A local port where nothing listens: connecting to it is refused. */
+async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The one CONNECTION_STATUS of a check, after asserting the rest. */
+function verdict(run: CliRun): { status: string; message?: string } {
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const statuses = ofType(run.messages, "CONNECTION_STATUS");
+  assert.equal(statuses.length, 1, run.stdout);
+  return statuses[0].connectionStatus!;
+}
+
+/** A run stopped by one failure: exit 1, one TRACE ERROR, one stderr line. */
+function assertStopped(run: CliRun, reason: RegExp, failureType: string) {
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const errors = ofType(run.messages, "TRACE", "ERROR");
+  assert.equal(errors.length, 1, run.stdout);
+  assert.equal(errors[0].trace!.error!.failure_type, failureType);
+  assert.match(errors[0].trace!.error!.message, reason);
+  const lines = run.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], reason);
+  return errors[0].trace!.error!;
+}
+
+/** Names of the streams that got a STREAM_STATUS. */
+function streamsTouched(run: CliRun): string[] {
+  return [
+    ...new Set(
+      ofType(run.messages, "TRACE", "STREAM_STATUS").map((m) =>
+        m.trace!.stream_status!.stream_descriptor.name
+      ),
+    ),
+  ];
+}
+
+describe("a rejected API key stops the run at the first 401 or 403", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await startFake({ counts: { calls: 100, contacts: 100 } });
+  });
+  after(() => fake.close());
+
+  it("403 on the first stream: one config_error, one stderr line, no later stream read", async () => {
+    fake.requests.length = 0;
+    const config = writeJson(
+      tempDir(),
+      "config.json",
+      testConfig({ api_token: "wrong-token-Qp3" }),
+    );
+    const run = await runCli(
+      ["read", "--config", config, "--streams", "all"],
+      { AIRCALL_API_URL: fake.url },
+    );
+    const error = assertStopped(
+      run,
+      /Aircall rejected the API key \(HTTP 403\); check api_id and api_token\./,
+      "config_error",
+    );
+    assert.equal(error.stream_descriptor?.name, "calls");
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `stream calls failed: .* The sync stopped there: ${
+          STREAMS.length - 1
+        } other streams not read\\.`,
+      ),
+    );
+    assert.deepEqual(streamsTouched(run), ["calls"]);
+    assert.deepEqual(
+      ofType(run.messages, "TRACE", "STREAM_STATUS").map((m) =>
+        m.trace!.stream_status!.status
+      ),
+      ["STARTED", "INCOMPLETE"],
+    );
+    assert.ok(fake.requests.length <= 2, `${fake.requests.length} requests`);
+    assert.ok(fake.requests.every((r) => r.status === 403));
+  });
+
+  it("401 on a later stream: the streams before it complete, the rest are not read", async () => {
+    fake.interceptors.push((request) =>
+      request.path === "/v1/tags"
+        ? { status: 401, body: { message: "Unauthorized" } }
+        : undefined
+    );
+    const config = writeJson(tempDir(), "config.json", testConfig());
+    const run = await runCli(
+      ["read", "--config", config, "--streams", "company,tags,teams,users"],
+      { AIRCALL_API_URL: fake.url },
+    );
+    fake.interceptors.length = 0;
+    const error = assertStopped(
+      run,
+      /Aircall rejected the API key \(HTTP 401\)/,
+      "config_error",
+    );
+    assert.equal(error.stream_descriptor?.name, "tags");
+    assert.match(run.stderr, /2 other streams not read/);
+    assert.deepEqual(streamsTouched(run), ["company", "tags"]);
+  });
+
+  it("other failures still end only their stream", async () => {
+    fake.interceptors.push((request) =>
+      request.path === "/v1/tags"
+        ? { status: 404, body: { message: "Not Found" } }
+        : undefined
+    );
+    const config = writeJson(tempDir(), "config.json", testConfig());
+    const run = await runCli(
+      ["read", "--config", config, "--streams", "tags,teams"],
+      { AIRCALL_API_URL: fake.url },
+    );
+    fake.interceptors.length = 0;
+    assert.equal(run.code, 1);
+    assert.deepEqual(streamsTouched(run), ["tags", "teams"]);
+    assert.doesNotMatch(run.stderr, /stopped/);
+  });
+});
+
+describe("a connection that cannot be made names the host and the cause", () => {
+  let config: string;
+  before(() => {
+    config = writeJson(tempDir(), "config.json", testConfig());
+  });
+
+  it("check on a refused port: FAILED within 10 s, naming host, cause and AIRCALL_API_URL", async () => {
+    const port = await refusedPort();
+    const started = performance.now();
+    const run = await runCli(["check", "--config", config], {
+      AIRCALL_API_URL: `http://127.0.0.1:${port}`,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const status = verdict(run);
+    assert.equal(status.status, "FAILED");
+    assert.equal(
+      status.message,
+      `Cannot connect to 127.0.0.1:${port}: connection refused; check AIRCALL_API_URL.`,
+    );
+    // Two retries (about 1 s and 2 s of backoff): well inside 10 s.
+    assert.ok(seconds < 10, `${seconds} s`);
+    assert.equal(ofType(run.messages, "LOG").length, 2, "two retries");
+  });
+
+  it("read on a refused port: the first request retried twice, then the run stops", async () => {
+    const port = await refusedPort();
+    const started = performance.now();
+    const run = await runCli(["read", "--config", config, "--streams", "all"], {
+      AIRCALL_API_URL: `http://127.0.0.1:${port}`,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    assertStopped(
+      run,
+      new RegExp(
+        `Cannot connect to 127\\.0\\.0\\.1:${port}: connection refused; check AIRCALL_API_URL\\.`,
+      ),
+      "config_error",
+    );
+    const retries = ofType(run.messages, "LOG")
+      .filter((m) => /; retry \d in/.test(m.log!.message));
+    assert.equal(retries.length, 2);
+    assert.deepEqual(streamsTouched(run), ["calls"]);
+    assert.ok(seconds < 10, `${seconds} s`);
+  });
+
+  it("a port fetch blocks (the issue's 127.0.0.1:9): said at once, not retried", async () => {
+    const run = await runCli(["check", "--config", config], {
+      AIRCALL_API_URL: "http://127.0.0.1:9",
+    });
+    assert.deepEqual(verdict(run), {
+      status: "FAILED",
+      message:
+        "Cannot connect to 127.0.0.1:9: fetch does not allow port 9; check AIRCALL_API_URL.",
+    });
+    assert.equal(ofType(run.messages, "LOG").length, 0, "no retry");
+  });
+
+  it("a host that does not resolve: DNS", async () => {
+    const run = await runCli(["check", "--config", config], {
+      AIRCALL_API_URL: "http://no-such-host.invalid",
+    });
+    const status = verdict(run);
+    assert.equal(status.status, "FAILED");
+    assert.equal(
+      status.message,
+      "Cannot connect to no-such-host.invalid:80: the host name does not resolve (DNS); check AIRCALL_API_URL.",
+    );
+  });
+
+  it("a server that does not speak TLS: the handshake", async () => {
+    const fake = await startFake();
+    try {
+      const origin = fake.url.replace("http:", "https:");
+      const run = await runCli(["check", "--config", config], {
+        AIRCALL_API_URL: origin,
+      });
+      const status = verdict(run);
+      assert.equal(status.status, "FAILED");
+      assert.match(
+        status.message!,
+        new RegExp(
+          `^Cannot connect to 127\\.0\\.0\\.1:${
+            new URL(origin).port
+          }: the TLS handshake failed \\(.+\\); check AIRCALL_API_URL\\.$`,
+        ),
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("check gives up within 10 s when Aircall does not answer", async () => {
+    const fake = await startFake({ faults: { stallRate: 1 } });
+    try {
+      const started = performance.now();
+      const run = await runCli(["check", "--config", config], {
+        AIRCALL_API_URL: fake.url,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const status = verdict(run);
+      assert.equal(status.status, "FAILED");
+      assert.match(
+        status.message!,
+        /^Aircall did not answer GET \/v1\/ping within 10 s \(no response headers within \d+ ms\); try again later\.$/,
+      );
+      // 10 s and the process's start; generous for a shared machine.
+      assert.ok(seconds < 14, `${seconds} s`);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe("a missing Deno permission names its flag", {
+  skip: process.versions.deno
+    ? false
+    : "Node has no Deno permissions to miss (the npm build runs unrestricted)",
+}, () => {
+  let fake: FakeAircall;
+  let config: string;
+  before(async () => {
+    fake = await startFake();
+    config = writeJson(tempDir(), "config.json", testConfig());
+  });
+  after(() => fake.close());
+
+  /**
+   * `deno run` with only `flags` (and the V8 flags) of the README's three.
+   * Through a link to Deno: its node:child_process adds `-A` to a
+   * `deno run` of its own executable that has no permission flag.
+   */
+  function runWith(flags: string[], args: string[]): Promise<CliRun> {
+    const deno = join(tempDir(), "deno");
+    symlinkSync(process.execPath, deno);
+    return runCli(args, { AIRCALL_API_URL: fake.url }, [
+      deno,
+      "run",
+      ...flags,
+      V8_FLAGS,
+      join(ROOT, "mod.ts"),
+    ]);
+  }
+
+  it("the message quotes the README's flags exactly", () => {
+    assert.equal(PERMISSION_FLAGS, CLI_PERMISSIONS.join(" "));
+  });
+
+  const rows: [string, string[], RegExp][] = [
+    [
+      "read",
+      [],
+      /^Deno denied read access to ".*config\.json"; run with --allow-read /,
+    ],
+    [
+      "env",
+      ["--allow-read"],
+      /^Deno denied env access to "AIRCALL_API_URL"; run with --allow-env /,
+    ],
+    [
+      "net",
+      ["--allow-read", "--allow-env"],
+      /^Deno denied net access to "127\.0\.0\.1:\d+"; run with --allow-net /,
+    ],
+  ];
+  for (const [what, flags, reason] of rows) {
+    const readmeFlags =
+      "\\(the README's commands pass --allow-net --allow-read --allow-env\\)\\.";
+    const full = new RegExp(`${reason.source}${readmeFlags}$`);
+    const anywhere = new RegExp(`${reason.source.slice(1)}${readmeFlags}`);
+    it(`without --allow-${what}: check says FAILED, read stops with one line`, async () => {
+      const check = verdict(
+        await runWith(flags, ["check", "--config", config]),
+      );
+      assert.equal(check.status, "FAILED");
+      assert.match(check.message!, full);
+      const read = await runWith(flags, [
+        "read",
+        "--config",
+        config,
+        "--streams",
+        "tags,teams",
+      ]);
+      assertStopped(read, anywhere, "config_error");
+      assert.ok(streamsTouched(read).length <= 1, "no second stream");
+    });
+  }
+});
