@@ -164,7 +164,7 @@ export class ReadTally implements ReadObserver {
     const now = this.now();
     const span = Math.min(now - this.#firstRequestMs, PACE_SPAN_MS);
     if (span < 1000) return undefined;
-    const count = this.#recent.filter((time) => time > now - span).length;
+    const count = this.#recent.filter((time) => time >= now - span).length;
     return Math.round(count * 60_000 / span);
   }
 
