@@ -12,8 +12,15 @@
 const root = new URL("..", import.meta.url);
 const out = new URL("dist/node_tests/", root);
 
-/** Tests of the Deno toolchain itself (build, compile), not of the connector. */
-const DENO_ONLY = new Set(["package_test.ts"]);
+/**
+ * Tests of Deno itself, not of the npm build: its toolchain (build,
+ * compile), its permissions, and the README's `deno run` commands.
+ */
+const DENO_ONLY = new Set([
+  "package_test.ts",
+  "permissions_test.ts",
+  "readme_test.ts",
+]);
 
 async function _run(command: string, args: string[]): Promise<number> {
   const { code } = await new Deno.Command(command, {

@@ -296,7 +296,8 @@ describe("read at a terminal, for real", () => {
       "no protocol message on the terminal",
     );
 
-    const frames = shown.split(/\r\x1b\[2K|\r?\n/).filter((f) => f.trim());
+    const frames = shown.replaceAll("\r\x1b[2K", "\n").split(/\r?\n/)
+      .filter((f) => f.trim());
     for (const frame of frames) assert.match(frame, /^(tags|company): /);
     // The wait: the countdown falls while the elapsed clock moves on.
     const waits = frames.map((f) =>
