@@ -210,6 +210,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const helpWrites: Promise<void>[] = [];
 
   io.onStop?.(async (signal) => {
+    reading?.interrupt();
     await writer.flush();
     const line = !reading
       ? `stopped by ${signal}.`

@@ -190,6 +190,9 @@ export class ReadTally implements ReadObserver {
     return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
   }
 
+  /** The run was stopped in the middle: end what is drawn, so a message can follow. */
+  interrupt(): void {}
+
   /**
    * Told after every change; the reporters draw or log here.
    *
@@ -281,6 +284,14 @@ export class TerminalProgress extends ReadTally {
       );
     }
     return parts.join(", ");
+  }
+
+  /** Stops the clock and ends the line, so a message can follow on its own line. */
+  override interrupt(): void {
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
+    if (this.#drawn) this.#write("\n");
+    this.#drawn = "";
   }
 
   /** Redraws the current stream's line (the ticker calls it). */

@@ -139,6 +139,18 @@ describe("TerminalProgress", () => {
     ]);
   });
 
+  it("ends its line when the run is stopped, so the stop message has its own", () => {
+    const { progress, ticks, frames } = terminal();
+    progress.streamStarted("calls");
+    progress.interrupt();
+    assert.deepEqual(frames(), [
+      "calls: 0 records, 0 requests, 0:00 elapsed\n",
+    ]);
+    assert.equal(ticks.tick, undefined, "the clock stops");
+    progress.interrupt();
+    assert.deepEqual(frames(), [], "once");
+  });
+
   it("draws a stream without an estimate with its count only", () => {
     const { progress, clock, ticks, frames } = terminal();
     progress.streamStarted("contacts");
@@ -258,12 +270,13 @@ function underPty(
 
 describe("read at a terminal, for real", () => {
   it("shows the line on stderr: percentage to 100, pace, a clock ticking through a wait; stdout stays protocol", async () => {
-    // A burst into a limit of 12 requests a minute: the 13th waits 4 s.
+    // company's request and tags' 13 pages burst into a limit of 13 a
+    // minute: the last page waits 4 s.
     const fake = await startFake({
       counts: { tags: 620 },
       faults: {
         rateLimit: {
-          limit: 12,
+          limit: 13,
           windowMs: 60_000,
           blockMs: 4_000,
           resetUnit: "ms",
