@@ -5,6 +5,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -353,6 +354,51 @@ export function ofType(
   return messages.filter((m) =>
     m.type === type && (!traceType || m.trace?.type === traceType)
   );
+}
+
+/**
+ * Asserts a `check` answered as the protocol says (exit 0, valid messages,
+ * one CONNECTION_STATUS) and returns that status.
+ */
+export function verdict(run: CliRun): { status: string; message?: string } {
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const statuses = ofType(run.messages, "CONNECTION_STATUS");
+  assert.equal(statuses.length, 1, run.stdout);
+  return statuses[0].connectionStatus!;
+}
+
+/**
+ * Asserts a run failed once, said once: exit `code` (1 by default), valid
+ * messages with one TRACE ERROR of `failureType` (`config_error` by
+ * default), and one stderr line, both matching `reason`.
+ *
+ * @returns The TRACE ERROR's error.
+ */
+export function assertOneFailure(
+  run: CliRun,
+  reason: RegExp,
+  { code = 1, failureType = "config_error" } = {},
+): NonNullable<NonNullable<Message["trace"]>["error"]> {
+  assert.equal(run.code, code, run.stdout + run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const errors = ofType(run.messages, "TRACE", "ERROR");
+  assert.equal(errors.length, 1, run.stdout);
+  const error = errors[0].trace!.error!;
+  assert.equal(error.failure_type, failureType);
+  assert.match(error.message, reason);
+  const lines = run.stderr.split("\n");
+  assert.equal(lines.pop(), "", "stderr ends with a newline");
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /^source-aircall: /);
+  assert.match(lines[0], reason);
+  return error;
+}
+
+/** Asserts a usage error: exit 2, only its TRACE ERROR on stdout, one stderr line. */
+export function assertUsageError(run: CliRun, reason: RegExp): void {
+  assertOneFailure(run, reason, { code: 2 });
+  assert.equal(run.messages.length, 1, run.stdout);
 }
 
 /** Protocol errors of every message, as readable strings (empty when all valid). */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
+  assertUsageError,
   type CliRun,
   configuredCatalog,
   ofType,
@@ -25,21 +26,6 @@ import {
 const VERSION = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"))
   .version;
 const VERBS = ["spec", "check", "discover", "read"];
-
-/** A usage error: exit 2, one TRACE ERROR on stdout, one line on stderr. */
-function assertUsageError(run: CliRun, reason: RegExp): void {
-  assert.equal(run.code, 2, run.stdout + run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  assert.equal(run.messages.length, 1, run.stdout);
-  const error = run.messages[0].trace!.error!;
-  assert.equal(error.failure_type, "config_error");
-  assert.match(error.message, reason);
-  const lines = run.stderr.split("\n");
-  assert.equal(lines.at(-1), "", "stderr ends with a newline");
-  assert.equal(lines.length, 2, `one stderr line: ${run.stderr}`);
-  assert.match(lines[0], /^source-aircall: /);
-  assert.match(lines[0], reason);
-}
 
 describe("help and version: asked for, so on stdout, exit 0", () => {
   it("--help lists every verb with an example, the exit codes and AIRCALL_API_URL", async () => {

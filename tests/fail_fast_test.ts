@@ -9,13 +9,14 @@ import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
+  assertOneFailure,
   type CliRun,
   ofType,
-  protocolErrors,
   runCli,
   startFake,
   tempDir,
   testConfig,
+  verdict,
   writeJson,
 } from "./_helpers.ts";
 
@@ -26,29 +27,6 @@ async function refusedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** The one CONNECTION_STATUS of a check, after asserting the rest. */
-function verdict(run: CliRun): { status: string; message?: string } {
-  assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  const statuses = ofType(run.messages, "CONNECTION_STATUS");
-  assert.equal(statuses.length, 1, run.stdout);
-  return statuses[0].connectionStatus!;
-}
-
-/** A run stopped by one failure: exit 1, one TRACE ERROR, one stderr line. */
-function assertStopped(run: CliRun, reason: RegExp, failureType: string) {
-  assert.equal(run.code, 1, run.stdout + run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  const errors = ofType(run.messages, "TRACE", "ERROR");
-  assert.equal(errors.length, 1, run.stdout);
-  assert.equal(errors[0].trace!.error!.failure_type, failureType);
-  assert.match(errors[0].trace!.error!.message, reason);
-  const lines = run.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0], reason);
-  return errors[0].trace!.error!;
 }
 
 /** Names of the streams that got a STREAM_STATUS. */
@@ -80,10 +58,9 @@ describe("a rejected API key stops the run at the first 401 or 403", () => {
       ["read", "--config", config, "--streams", "all"],
       { AIRCALL_API_URL: fake.url },
     );
-    const error = assertStopped(
+    const error = assertOneFailure(
       run,
       /Aircall rejected the API key \(HTTP 403\); check api_id and api_token\./,
-      "config_error",
     );
     assert.equal(error.stream_descriptor?.name, "calls");
     assert.match(
@@ -117,10 +94,9 @@ describe("a rejected API key stops the run at the first 401 or 403", () => {
       { AIRCALL_API_URL: fake.url },
     );
     fake.interceptors.length = 0;
-    const error = assertStopped(
+    const error = assertOneFailure(
       run,
       /Aircall rejected the API key \(HTTP 401\)/,
-      "config_error",
     );
     assert.equal(error.stream_descriptor?.name, "tags");
     assert.match(run.stderr, /2 other streams not read/);
@@ -176,12 +152,11 @@ describe("a connection that cannot be made names the host and the cause", () => 
       AIRCALL_API_URL: `http://127.0.0.1:${port}`,
     });
     const seconds = (performance.now() - started) / 1000;
-    assertStopped(
+    assertOneFailure(
       run,
       new RegExp(
         `Cannot connect to 127\\.0\\.0\\.1:${port}: connection refused; check AIRCALL_API_URL\\.`,
       ),
-      "config_error",
     );
     const retries = ofType(run.messages, "LOG")
       .filter((m) => /; retry \d in/.test(m.log!.message));

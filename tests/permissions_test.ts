@@ -12,38 +12,16 @@ import { CLI_PERMISSIONS, V8_FLAGS } from "../scripts/run_flags.ts";
 import { PERMISSION_FLAGS } from "../src/errors.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
+  assertOneFailure,
   type CliRun,
-  ofType,
-  protocolErrors,
   ROOT,
   runCli,
   startFake,
   tempDir,
   testConfig,
+  verdict,
   writeJson,
 } from "./_helpers.ts";
-
-/** The one CONNECTION_STATUS of a check. */
-function verdict(run: CliRun): { status: string; message?: string } {
-  assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  const statuses = ofType(run.messages, "CONNECTION_STATUS");
-  assert.equal(statuses.length, 1, run.stdout);
-  return statuses[0].connectionStatus!;
-}
-
-/** A run stopped by one failure: exit 1, one TRACE ERROR, one stderr line. */
-function assertStopped(run: CliRun, reason: RegExp): void {
-  assert.equal(run.code, 1, run.stdout + run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  const errors = ofType(run.messages, "TRACE", "ERROR");
-  assert.equal(errors.length, 1, run.stdout);
-  assert.equal(errors[0].trace!.error!.failure_type, "config_error");
-  assert.match(errors[0].trace!.error!.message, reason);
-  const lines = run.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0], reason);
-}
 
 describe("a missing Deno permission names its flag", () => {
   let fake: FakeAircall;
@@ -110,7 +88,7 @@ describe("a missing Deno permission names its flag", () => {
         "--streams",
         "tags,teams",
       ]);
-      assertStopped(read, anywhere);
+      assertOneFailure(read, anywhere);
       assert.ok(
         !read.messages.some((m) =>
           m.trace?.stream_status?.stream_descriptor.name === "teams"

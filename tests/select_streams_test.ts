@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
+  assertUsageError,
   checkpointViolations,
   type CliRun,
   lastStates,
@@ -29,16 +30,6 @@ function started(run: CliRun): string[] {
   return ofType(run.messages, "TRACE", "STREAM_STATUS")
     .filter((m) => m.trace!.stream_status!.status === "STARTED")
     .map((m) => m.trace!.stream_status!.stream_descriptor.name);
-}
-
-/** A usage error: exit 2, one TRACE ERROR, one stderr line. */
-function assertUsageError(run: CliRun, reason: RegExp): void {
-  assert.equal(run.code, 2, run.stdout + run.stderr);
-  assert.deepEqual(protocolErrors(run.messages), []);
-  assert.equal(run.messages.length, 1);
-  assert.match(run.messages[0].trace!.error!.message, reason);
-  assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
-  assert.match(run.stderr, reason);
 }
 
 describe("read --streams", () => {
