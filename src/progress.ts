@@ -35,7 +35,9 @@ export interface ReadObserver {
 
 /** The figures of one stream's read. */
 export interface StreamFigures {
+  /** The stream's name. */
   stream: string;
+  /** Records emitted so far. */
   records: number;
   /** The ESTIMATE, when Aircall reported a total. */
   estimate?: number;
