@@ -20,10 +20,17 @@ export {
   AircallClient,
   type ClientOptions,
   type Query,
+  type ResponseInfo,
   type RetryInfo,
 } from "./src/aircall/client.ts";
 export { Scheduler, type SchedulerClock } from "./src/aircall/scheduler.ts";
-export { ConnectorError, type FailureType, HttpError } from "./src/errors.ts";
+export {
+  ConnectorError,
+  CredentialsError,
+  type FailureType,
+  HttpError,
+  RunStoppingError,
+} from "./src/errors.ts";
 export type { JsonSchema, ObjectSchema } from "./src/json_schema.ts";
 export {
   type LogLevel,

@@ -13,12 +13,15 @@ const root = new URL("..", import.meta.url);
 const out = new URL("dist/node_tests/", root);
 
 /**
- * Tests of the Deno toolchain and the release (build, compile, the fake API
- * task, the release files), not of the connector.
+ * Tests of Deno itself, not of the npm build: its toolchain (build,
+ * compile), the release files and tasks, its permissions, and the README's
+ * `deno run` commands.
  */
 const DENO_ONLY = new Set([
   "fake_api_test.ts",
   "package_test.ts",
+  "permissions_test.ts",
+  "readme_test.ts",
   "release_test.ts",
   "version_test.ts",
 ]);

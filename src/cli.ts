@@ -1,24 +1,44 @@
 /**
  * The command line: Airbyte's verbs on commander, mapped to the source
  * functions, with every failure turned into a TRACE ERROR and an exit code.
+ * Arguments are strict: an unknown option or an extra argument is a usage
+ * error (exit 2) naming it and the closest valid choice.
  *
  * @module
  */
 
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { DEFAULT_API_URL } from "./aircall/client.ts";
-import { asConnectorError, ConnectorError } from "./errors.ts";
-import { parseConfig, readCatalog, readJsonFile, readState } from "./inputs.ts";
-import { TerminalProgress } from "./progress.ts";
+import {
+  asConnectorError,
+  ConnectorError,
+  RunStoppingError,
+  UsageError,
+} from "./errors.ts";
+import {
+  type ConfiguredStream,
+  parseConfig,
+  readCatalog,
+  readJsonFile,
+  readState,
+  selectStreams,
+} from "./inputs.ts";
+import {
+  LogProgress,
+  plural,
+  type ReadTally,
+  TerminalProgress,
+} from "./progress.ts";
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink } from "./runtime.ts";
-import { catalog, check, read, spec } from "./source.ts";
+import { catalog, check, configuredCatalog, read, spec } from "./source.ts";
+import { closest } from "./suggest.ts";
 import { VERSION } from "./version.ts";
 
 /** What the CLI needs from the runtime. */
 export interface CliIo {
-  /** Where protocol messages go. */
+  /** Where protocol messages (and help, asked for) go. */
   stdout: Sink;
   /** Where human diagnostics go. */
   stderr: Sink;
@@ -28,7 +48,14 @@ export interface CliIo {
   stderrIsTty?: boolean;
   /** Epoch milliseconds (default `Date.now`). */
   now?: () => number;
+  /**
+   * Registers what to say when SIGINT or SIGTERM stops the process (the
+   * runtime then exits with 130 or 143).
+   */
+  onStop?: (handler: (signal: string) => Promise<void>) => void;
 }
+
+const VERBS = ["spec", "check", "discover", "read"] as const;
 
 const HELP_EXAMPLES = `
 Each verb prints Airbyte protocol messages, one JSON object per line, on
@@ -38,10 +65,18 @@ Examples:
   source-aircall spec
   source-aircall check --config secrets/config.json
   source-aircall discover --config secrets/config.json > catalog.json
+  source-aircall read --config secrets/config.json --streams calls,contacts > messages.jsonl
   source-aircall read --config secrets/config.json --catalog configured_catalog.json --state state.json
+
+Exit codes: 0 success (for check, whatever its verdict), 1 a stream or the
+run failed, 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM, 141
+stdout closed by its reader.
 
 Environment:
   AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})`;
+
+const STREAMS_HELP =
+  "comma-separated stream names, or all (every stream the connector offers); incremental where a stream supports it";
 
 function _apiUrl(io: CliIo): string {
   const value = io.env("AIRCALL_API_URL") ?? DEFAULT_API_URL;
@@ -62,6 +97,101 @@ function _apiUrl(io: CliIo): string {
   return url.origin;
 }
 
+/** The long flags of a command, as its help shows them (`--config <path>`). */
+function _flags(
+  command: Command<unknown[], Record<string, unknown>>,
+): string[] {
+  return command.options.map((option) => option.flags.replace(/^-\w, /, ""));
+}
+
+/** `' did you mean X?'`, or the valid choices when none is close. */
+function _suggestion(
+  typed: string,
+  choices: string[],
+  what: string,
+): string {
+  const guess = closest(typed, choices.map((choice) => choice.split(" ")[0]));
+  return guess
+    ? `; did you mean ${choices.find((choice) => choice.startsWith(guess))}?`
+    : `; ${what}: ${choices.join(", ")}.`;
+}
+
+/**
+ * A usage error for what commander left over: the first unknown option (after
+ * which commander keeps nothing) or an extra argument.
+ */
+function _leftover(
+  command: Command<unknown[], Record<string, unknown>>,
+): UsageError | undefined {
+  const [first] = command.args.slice(command.registeredArguments.length);
+  if (first === undefined) return undefined;
+  const options = [..._flags(command), "--help"];
+  const verb = command.name();
+  if (first.startsWith("-") && first !== "-") {
+    const flag = first.split("=")[0];
+    return new UsageError(
+      `Unknown option '${flag}' for ${verb}${
+        _suggestion(flag, options, `${verb} takes`)
+      }`,
+    );
+  }
+  // A file name given without its option: `config.json` for `--config`.
+  const name = first.split(/[/\\]/).pop()!.replace(/\.[^.]*$/, "");
+  return new UsageError(
+    `Unexpected argument '${first}' for ${verb}${
+      _suggestion(name, options, `${verb} takes options only`)
+    }`,
+  );
+}
+
+/** A commander failure, as one line naming the culprit and the closest choice. */
+function _usage(error: CommanderError, program: Command): UsageError {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  const verbs = program.commands.map((command) => command.name());
+  switch (error.code) {
+    case "commander.unknownCommand":
+      return new UsageError(
+        `Unknown verb '${quoted}'${
+          _suggestion(quoted, verbs, "the verbs are")
+        }`,
+      );
+    case "commander.unknownOption":
+      return new UsageError(
+        `Unknown option '${quoted}'${
+          _suggestion(
+            quoted,
+            [..._flags(program), "--help"],
+            `put a verb (${verbs.join(", ")}) first; the options before it are`,
+          )
+        }`,
+      );
+    case "commander.optionMissingArgument":
+      return new UsageError(`Option ${quoted} needs a value`);
+    default: {
+      const reason = error.message.replace(/^error: /, "").replace(
+        /\s*\n\s*/g,
+        " ",
+      );
+      return new UsageError(reason.charAt(0).toUpperCase() + reason.slice(1));
+    }
+  }
+}
+
+/** The `--config` path, which every verb but spec requires. */
+function _required(path: string | undefined, verb: string): string {
+  if (path === undefined) {
+    throw new UsageError(
+      `${verb} needs --config <path> (the config JSON file)`,
+    );
+  }
+  return path;
+}
+
+/** The "Example:" block of a verb's help. */
+function _example(...lines: string[]): string {
+  return `\nExample:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+}
+
 /**
  * Runs the connector's command line.
  *
@@ -74,6 +204,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let redact: Redactor = (text) => text;
   let writer = new MessageWriter({ sink: io.stdout, redact, now });
   let exitCode = 0;
+  /** The read in progress, for what a stop signal reports. */
+  let reading: ReadTally | undefined;
+  /** Help and version text, written before the exit code is returned. */
+  const helpWrites: Promise<void>[] = [];
+
+  io.onStop?.(async (signal) => {
+    reading?.interrupt();
+    await writer.flush();
+    const line = !reading
+      ? `stopped by ${signal}.`
+      : reading.streams.length === 0
+      ? `stopped by ${signal} before any record was read; start the sync again.`
+      : `stopped by ${signal} after reading ${reading.summary()}; the last STATE printed on stdout is where to resume (pass the STATE messages back with --state).`;
+    await io.stderr(redact(`source-aircall: ${line}\n`));
+  });
 
   /** Reads the config file once: its secrets are masked from then on. */
   const loadConfig = async (path: string) => {
@@ -88,43 +233,53 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description(
       "Airbyte source for Aircall: prints Airbyte protocol messages on stdout.",
     )
-    .version(VERSION)
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "print this help")
     .addHelpText("after", HELP_EXAMPLES)
+    .helpCommand(false)
     .exitOverride()
-    // Help and version are for humans: stdout carries protocol messages only.
+    // Help and version are asked for: they go to stdout (no protocol run).
     .configureOutput({
-      writeOut: (text) => void io.stderr(text),
-      writeErr: (text) => void io.stderr(text),
+      writeOut: (text) => void helpWrites.push(io.stdout(text)),
+      writeErr: (text) => void helpWrites.push(io.stderr(text)),
       outputError: () => {},
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .showSuggestionAfterError(false);
+  // Strict: every verb's leftovers are refused before its action runs.
+  program.hook("preAction", (_program, action) => {
+    const leftover = _leftover(action);
+    if (leftover) throw leftover;
+  });
 
-  /** The "Example:" block of a verb's help. */
-  const example = (...lines: string[]) =>
-    `\nExample:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+  /** A verb: lenient in commander, so the preAction hook names any leftover. */
+  const verb = (name: string, description: string, ...example: string[]) =>
+    program.command(name)
+      .description(description)
+      .option(
+        "--debug",
+        "log every request (method, path and query, status, attempt, ms) as a DEBUG LOG",
+      )
+      .addHelpText("after", _example(...example))
+      .allowUnknownOption().allowExcessArguments();
 
-  program.command("spec")
-    .description("Print the connector's SPEC (its config fields).")
-    .addHelpText("after", example("source-aircall spec"))
-    .allowUnknownOption().allowExcessArguments()
-    .action(async () => {
-      await writer.spec(spec());
-    });
+  verb(
+    "spec",
+    "Print the connector's SPEC (its config fields).",
+    "source-aircall spec",
+  ).action(async () => {
+    await writer.spec(spec());
+  });
 
-  program.command("check")
-    .description(
-      "Test the config's API key against Aircall (GET /v1/ping): one CONNECTION_STATUS.",
-    )
-    .requiredOption("--config <path>", "config JSON file")
-    .addHelpText(
-      "after",
-      example(
-        "source-aircall check --config secrets/config.json",
-        'prints {"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"}}',
-      ),
-    )
-    .allowUnknownOption().allowExcessArguments()
-    .action(async ({ config: path }) => {
+  verb(
+    "check",
+    "Test the config's API key against Aircall (GET /v1/ping): one CONNECTION_STATUS.",
+    "source-aircall check --config secrets/config.json",
+    'prints {"type":"CONNECTION_STATUS","connectionStatus":{"status":"SUCCEEDED"}}',
+  )
+    .option("--config <path>", "config JSON file (required)")
+    .action(async (options) => {
+      const path = _required(options.config, "check");
       let config;
       try {
         config = await loadConfig(path);
@@ -137,89 +292,152 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       try {
         apiUrl = _apiUrl(io);
       } catch (error) {
-        await writer.connectionStatus("FAILED", (error as Error).message);
+        await writer.connectionStatus(
+          "FAILED",
+          asConnectorError(error).message,
+        );
         return;
       }
-      await check(config, { apiUrl, now, writer });
+      await check(config, { apiUrl, now, writer, debug: options.debug });
     });
 
-  program.command("discover")
-    .description("Print the CATALOG: every stream, its schema and sync modes.")
-    .requiredOption("--config <path>", "config JSON file")
-    .addHelpText(
-      "after",
-      example(
-        "source-aircall discover --config secrets/config.json > catalog.json",
-      ),
+  verb(
+    "discover",
+    "Print the CATALOG: every stream, its schema and sync modes.",
+    "source-aircall discover --config secrets/config.json > catalog.json",
+    "source-aircall discover --config secrets/config.json --configured --streams calls,users > configured_catalog.json",
+    "--configured prints a configured catalog (JSON to edit and pass to read --catalog), not a protocol message.",
+  )
+    .option("--config <path>", "config JSON file (required)")
+    .option(
+      "--configured",
+      "print a configured catalog for read --catalog instead of the CATALOG message",
     )
-    .allowUnknownOption().allowExcessArguments()
-    .action(async ({ config: path }) => {
-      await loadConfig(path);
-      await writer.catalog(catalog());
-    });
-
-  program.command("read")
-    .description(
-      "Read the catalog's streams: RECORD, STATE and TRACE messages.",
-    )
-    .requiredOption("--config <path>", "config JSON file")
-    .requiredOption("--catalog <path>", "configured catalog JSON file")
-    .option("--state <path>", "state JSON file (an array of STATE messages)")
-    .addHelpText(
-      "after",
-      example(
-        "source-aircall read --config secrets/config.json --catalog configured_catalog.json \\",
-        "  --state state.json > messages.jsonl",
-        "Progress shows on stderr when it is a terminal.",
-      ),
-    )
-    .allowUnknownOption().allowExcessArguments()
+    .option("--streams <names>", `only these streams: ${STREAMS_HELP}`)
     .action(async (options) => {
-      const config = await loadConfig(options.config);
-      const streams = await readCatalog(options.catalog);
+      const selected = options.streams === undefined
+        ? undefined
+        : selectStreams(options.streams);
+      await loadConfig(_required(options.config, "discover"));
+      if (options.configured) {
+        const streams = selected ?? selectStreams("all");
+        await io.stdout(
+          JSON.stringify(configuredCatalog(streams), null, 2) + "\n",
+        );
+        return;
+      }
+      await writer.catalog(
+        catalog(selected?.map((stream) => stream.definition)),
+      );
+    });
+
+  verb(
+    "read",
+    "Read streams: RECORD, STATE and TRACE messages.",
+    "source-aircall read --config secrets/config.json --streams calls,contacts > messages.jsonl",
+    "source-aircall read --config secrets/config.json --catalog configured_catalog.json \\",
+    "  --state state.json > messages.jsonl",
+    "Progress shows on stderr when it is a terminal, as LOG lines otherwise.",
+  )
+    .option("--config <path>", "config JSON file (required)")
+    .option("--catalog <path>", "configured catalog JSON file")
+    .option("--streams <names>", `instead of --catalog: ${STREAMS_HELP}`)
+    .option(
+      "--state <path>",
+      "state JSON file: the STATE messages of the last read (array or JSON lines)",
+    )
+    .action(async (options) => {
+      if ((options.catalog === undefined) === (options.streams === undefined)) {
+        throw new UsageError(
+          options.catalog === undefined
+            ? "read needs --catalog <path> or --streams <names>"
+            : "read takes --catalog or --streams, not both",
+        );
+      }
+      const selected = options.streams === undefined
+        ? undefined
+        : selectStreams(options.streams);
+      const config = await loadConfig(_required(options.config, "read"));
+      const streams: ConfiguredStream[] = selected ??
+        await readCatalog(options.catalog!);
       const state = await readState(options.state, streams);
+      const progress = io.stderrIsTty
+        ? new TerminalProgress((text) => void io.stderr(text), now)
+        : new LogProgress(async (level, message) => {
+          await writer.log(level, message);
+          await writer.flush();
+        }, now);
+      reading = progress;
       const failures = await read(config, streams, state, {
         apiUrl: _apiUrl(io),
         now,
         writer,
-        observer: io.stderrIsTty
-          ? new TerminalProgress((text) => void io.stderr(text))
-          : undefined,
+        observer: progress,
+        debug: options.debug,
       });
       for (const { stream, error } of failures) {
+        const at = streams.findIndex((s) => s.definition.name === stream);
+        const unread = streams.length - 1 - at;
+        const stopped = error instanceof RunStoppingError && unread > 0
+          ? ` The sync stopped there: ${
+            plural(unread, "other stream")
+          } not read.`
+          : "";
         await io.stderr(
-          redact(`source-aircall: stream ${stream} failed: ${error.message}\n`),
+          redact(
+            `source-aircall: stream ${stream} failed: ${error.message}${stopped}\n`,
+          ),
         );
       }
       if (failures.length > 0) exitCode = 1;
     });
 
+  program.command("help")
+    .argument("[verb]", "the verb to explain")
+    .description("Explain a verb (or everything, without one).")
+    .allowUnknownOption().allowExcessArguments()
+    .action((name) => {
+      if (name === undefined) return program.outputHelp();
+      const command = program.commands.find((c) => c.name() === name);
+      if (!command) {
+        throw new UsageError(
+          `Unknown verb '${name}' for help${
+            _suggestion(name, [...VERBS, "help"], "the verbs are")
+          }`,
+        );
+      }
+      command.outputHelp();
+    });
+
   try {
+    if (argv.length === 0) {
+      throw new UsageError(
+        `No verb given: use ${VERBS.slice(0, -1).join(", ")} or ${
+          VERBS.at(-1)
+        }`,
+      );
+    }
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
-      const reason = error.code === "commander.help"
-        ? "no command given: use spec, check, discover or read"
-        : error.message.replace(/^error: /, "");
-      await writer.error(
-        "config_error",
-        `${reason.charAt(0).toUpperCase()}${reason.slice(1)}; see --help.`,
-      );
-      await writer.flush();
-      await io.stderr(`source-aircall: ${reason} (see --help)\n`);
-      return 2;
-    }
-    const failure = asConnectorError(error);
+    await Promise.all(helpWrites);
+    if (error instanceof CommanderError && error.exitCode === 0) return 0;
+    const failure = error instanceof CommanderError
+      ? _usage(error, program)
+      : asConnectorError(error);
     await writer.error(
       failure.failureType,
       failure.message,
       failure.internalMessage,
     );
     await writer.flush();
+    if (failure instanceof UsageError) {
+      await io.stderr(`source-aircall: ${failure.message} (see --help)\n`);
+      return 2;
+    }
     await io.stderr(redact(`source-aircall: ${failure.message}\n`));
     return 1;
   }
+  await Promise.all(helpWrites);
   await writer.flush();
   return exitCode;
 }

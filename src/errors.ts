@@ -1,6 +1,7 @@
 /**
- * The one error type the connector raises on purpose: it carries the
- * Airbyte `failure_type` and a message written for the person reading it.
+ * The error types the connector raises on purpose: each carries the Airbyte
+ * `failure_type` and a message written for the person reading it; a few kinds
+ * end the whole run or are the command line's fault.
  *
  * @module
  */
@@ -71,11 +72,100 @@ export class HttpError extends ConnectorError {
 }
 
 /**
+ * A failure that ends the whole run, not only the stream it happened in:
+ * every other stream would fail the same way (a wrong key, an API that cannot
+ * be reached, a missing permission), so reading on would only repeat it.
+ */
+export class RunStoppingError extends ConnectorError {}
+
+/**
+ * Aircall refused the API key (HTTP 401 or 403): a `config_error` that stops
+ * the run at the first one. A caller for whom a 403 means something narrower
+ * (a missing add-on) catches it and throws a stream-only error instead.
+ *
+ * @example
+ * ```ts
+ * throw new CredentialsError(403, "Aircall rejected the API key (HTTP 403); check api_id and api_token.");
+ * ```
+ */
+export class CredentialsError extends RunStoppingError {
+  /** The HTTP status Aircall answered: 401 or 403. */
+  readonly status: number;
+
+  /**
+   * Creates the failure.
+   *
+   * @param status The HTTP status, 401 or 403.
+   * @param message One line for humans.
+   * @param internalMessage The request and Aircall's answer.
+   */
+  constructor(status: number, message: string, internalMessage?: string) {
+    super("config_error", message, internalMessage);
+    this.name = "CredentialsError";
+    this.status = status;
+  }
+}
+
+/** The API could not be reached at all: no connection was ever made. */
+export class UnreachableError extends RunStoppingError {}
+
+/** The runtime denied a permission the connector needs (Deno's `--allow-*`). */
+export class PermissionError extends RunStoppingError {}
+
+/**
+ * A command-line mistake (unknown option, extra argument, bad `--streams`):
+ * the CLI exits 2 for it.
+ */
+export class UsageError extends ConnectorError {
+  /**
+   * Creates the failure.
+   *
+   * @param message One line: what is wrong and the closest valid choice.
+   */
+  constructor(message: string) {
+    super("config_error", message);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * The permissions the connector runs with, as the README passes them.
+ * Kept here (not imported from `scripts/`) so `src/` stands alone; a test
+ * holds it equal to `CLI_PERMISSIONS` in `scripts/run_flags.ts`.
+ */
+export const PERMISSION_FLAGS = "--allow-net --allow-read --allow-env";
+
+/**
+ * Recognises Deno's refusal of a permission (`NotCapable`, formerly
+ * `PermissionDenied`) and says which flag is missing.
+ *
+ * @param error Anything thrown.
+ * @returns A {@linkcode PermissionError}, or `undefined` for any other error.
+ */
+export function permissionError(error: unknown): PermissionError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name !== "NotCapable" && error.name !== "PermissionDenied") {
+    return undefined;
+  }
+  const match =
+    /Requires (\w+) access to (.*?), run again with the (--allow-[\w-]+) flag/
+      .exec(error.message);
+  const what = match ? `${match[1]} access to ${match[2]}` : "a permission";
+  const flag = match ? match[3] : "the flags it needs";
+  return new PermissionError(
+    "config_error",
+    `Deno denied ${what}; run with ${flag} (the README's commands pass ${PERMISSION_FLAGS}).`,
+  );
+}
+
+/**
  * Turns anything thrown into a {@linkcode ConnectorError}; unexpected errors
  * become `system_error`s that keep their message and stack as internal detail.
  */
 export function asConnectorError(error: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  const denied = permissionError(error);
+  if (denied) return denied;
   const detail = error instanceof Error
     ? (error.stack ?? `${error.name}: ${error.message}`)
     : String(error);

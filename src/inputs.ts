@@ -8,12 +8,14 @@
 
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { ConnectorError } from "./errors.ts";
+import { ConnectorError, permissionError, UsageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
 import { type Config, ConfigSchema } from "./spec.ts";
 import type { StateBlob } from "./protocol.ts";
 import {
   findStream,
   type StreamDefinition,
+  STREAMS,
   supportedSyncModes,
   type SyncMode,
 } from "./streams/mod.ts";
@@ -87,6 +89,8 @@ async function _readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
+    const denied = permissionError(error);
+    if (denied) throw denied;
     const code = (error as { code?: string }).code;
     if (code === "ENOENT") {
       _fail(`${what} file ${path} does not exist; check the path.`);
@@ -185,6 +189,50 @@ export function parseCatalog(raw: unknown): ConfiguredStream[] {
     }
     return { definition, syncMode: sync_mode as SyncMode };
   });
+}
+
+/**
+ * The configured streams of `--streams`: a comma-separated list of stream
+ * names, or `all` for every stream the connector offers. Each syncs
+ * incrementally where it can, in full otherwise; the catalog's order holds.
+ *
+ * @param list The option's value, e.g. `calls,contacts` or `all`.
+ * @returns The configured streams, in catalog order.
+ * @throws {UsageError} For an unknown name (naming the closest) or an empty list.
+ *
+ * @example
+ * ```ts
+ * selectStreams("contacts,calls"); // calls then contacts, both incremental
+ * ```
+ */
+export function selectStreams(list: string): ConfiguredStream[] {
+  const names = list.split(",").map((name) => name.trim()).filter((name) =>
+    name !== ""
+  );
+  const valid = STREAMS.map((stream) => stream.name);
+  if (names.length === 0) {
+    throw new UsageError(
+      `--streams is empty; name streams (${valid.join(",")}) or all.`,
+    );
+  }
+  for (const name of names) {
+    if (name === "all" || findStream(name)) continue;
+    const guess = closest(name, [...valid, "all"]);
+    throw new UsageError(
+      `Unknown stream "${name}" in --streams${
+        guess ? `; did you mean ${guess}?` : "."
+      } Valid streams: ${valid.join(", ")} (or all).`,
+    );
+  }
+  const chosen = names.includes("all")
+    ? STREAMS
+    : STREAMS.filter((stream) => names.includes(stream.name));
+  return chosen.map((definition) => ({
+    definition,
+    syncMode: supportedSyncModes(definition).includes("incremental")
+      ? "incremental"
+      : "full_refresh",
+  }));
 }
 
 /**

@@ -17,6 +17,7 @@ export async function main(): Promise<never> {
       stderr: runtime.stderr,
       env: runtime.env,
       stderrIsTty: runtime.isStderrTty(),
+      onStop: runtime.onStop,
     }),
   );
 }

@@ -15,7 +15,7 @@
 
 import { fanOut } from "./aircall/fanout.ts";
 import type { ApiRecord } from "./aircall/pages.ts";
-import { ConnectorError, HttpError } from "./errors.ts";
+import { ConnectorError, CredentialsError, HttpError } from "./errors.ts";
 import { futureCursor, savedCursor } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { ReaderContext, ReadEvent } from "./readers.ts";
@@ -304,12 +304,13 @@ function _asker(
     try {
       body = await client.get(path, {}, signal);
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      if (error.status === 404) {
+      if (error instanceof HttpError && error.status === 404) {
         counts.missing++;
         return { call };
       }
-      if (error.status === 403) {
+      // The key has just listed the calls: a 403 here is the add-on, and
+      // ends this stream alone rather than the run.
+      if (error instanceof CredentialsError && error.status === 403) {
         throw new ConnectorError(
           "config_error",
           `Aircall answered 403 to GET ${path} though the API key reads calls: the account lacks the ${paging.addOn} add-on. Enable it, or deselect ${definition.name}.`,

@@ -2,20 +2,25 @@
  * The read engine: runs each configured stream's reader and turns its events
  * into protocol messages — records, STATE with exact record counts,
  * STREAM_STATUS and ESTIMATE traces. A failing stream ends INCOMPLETE with its
- * own error trace; the others still run.
+ * own error trace; the others still run, unless the failure stops the run
+ * (a rejected API key, an API never reached): then no later stream is read.
  *
  * @module
  */
 
-import { asConnectorError, type ConnectorError } from "./errors.ts";
+import {
+  asConnectorError,
+  type ConnectorError,
+  RunStoppingError,
+} from "./errors.ts";
 import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 
-/** What the engine reports; rate-limit waits reach observers from the client. */
-export type StreamObserver = Omit<ReadObserver, "rateLimited">;
+/** What the engine reports; requests and rate-limit waits reach observers from the client. */
+export type StreamObserver = Omit<ReadObserver, "rateLimited" | "requested">;
 
 /** A stream that ended INCOMPLETE. */
 export interface StreamFailure {
@@ -31,7 +36,8 @@ export interface StreamFailure {
  * @param context The client, config and the sync's clock.
  * @param writer Where messages go.
  * @param observer Told of each stream's progress (status reports, a terminal).
- * @returns The streams that failed, with why (empty when all completed).
+ * @returns The streams that failed, with why (empty when all completed);
+ *   after a {@linkcode RunStoppingError}, the streams past it were not read.
  */
 export async function readStreams(
   streams: readonly ConfiguredStream[],
@@ -43,7 +49,7 @@ export async function readStreams(
   const failures: StreamFailure[] = [];
   for (const { definition, syncMode } of streams) {
     const name = definition.name;
-    observer?.streamStarted(name);
+    await observer?.streamStarted(name);
     await writer.streamStatus(name, "STARTED");
     const progress = new _StreamProgress(definition, writer, observer);
     try {
@@ -72,7 +78,7 @@ export async function readStreams(
       }
       await progress.finish();
       await writer.streamStatus(name, "COMPLETE");
-      observer?.streamEnded("COMPLETE");
+      await observer?.streamEnded("COMPLETE");
     } catch (error) {
       const failure = asConnectorError(error);
       failures.push({ stream: name, error: failure });
@@ -84,7 +90,11 @@ export async function readStreams(
         name,
       );
       await writer.streamStatus(name, "INCOMPLETE");
-      observer?.streamEnded("INCOMPLETE");
+      await observer?.streamEnded("INCOMPLETE");
+      if (failure instanceof RunStoppingError) {
+        await writer.flush();
+        break;
+      }
     }
     await writer.flush();
   }
@@ -124,13 +134,14 @@ class _StreamProgress {
     }
     await this.#writer.records(name, records);
     this.#sinceState += records.length;
-    this.#observer?.records(records.length);
+    await this.#observer?.records(records.length);
   }
 
   async estimate(rows: number): Promise<void> {
     if (this.#estimated) return;
     this.#estimated = true;
     await this.#writer.estimate(this.#definition.name, rows);
+    await this.#observer?.estimate(rows);
   }
 
   /**

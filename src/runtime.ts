@@ -1,7 +1,7 @@
 /**
  * The only module that touches the host runtime: arguments, environment,
- * standard streams and the exit code. Everything else takes these as
- * parameters, so the same code runs under Deno and Node.
+ * standard streams, signals and the exit code. Everything else takes these
+ * as parameters, so the same code runs under Deno and Node.
  *
  * @module
  */
@@ -11,10 +11,41 @@ import process from "node:process";
 /** Writes text and resolves once the runtime has taken it (backpressure). */
 export type Sink = (text: string) => Promise<void>;
 
+/**
+ * The exit code when stdout is closed under the connector (`read | head`):
+ * 128 + SIGPIPE, as a Unix tool killed by the closed pipe reports.
+ */
+export const EXIT_STDOUT_CLOSED = 141;
+
+/** The exit codes of the stop signals: 128 + the signal's number. */
+export const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** A signal that stops a run. */
+export type StopSignal = keyof typeof EXIT_SIGNALS;
+
+/** The longest a stop handler may take before the process ends anyway, in ms. */
+const STOP_GRACE_MS = 2_000;
+
+function _isClosedPipe(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "EPIPE";
+}
+
+/**
+ * A sink on a standard stream. A reader that went away (EPIPE) ends the
+ * process at once and quietly: nobody is left to read what would follow,
+ * and no request should be made for it.
+ */
 function _sinkFor(stream: NodeJS.WritableStream): Sink {
+  stream.on("error", (error) => {
+    if (_isClosedPipe(error)) exit(EXIT_STDOUT_CLOSED);
+    throw error;
+  });
   return (text) =>
     new Promise((resolve, reject) => {
-      stream.write(text, (error) => error ? reject(error) : resolve());
+      stream.write(text, (error) => {
+        if (_isClosedPipe(error)) exit(EXIT_STDOUT_CLOSED);
+        return error ? reject(error) : resolve();
+      });
     });
 }
 
@@ -27,7 +58,7 @@ export function args(): string[] {
  * Reads an environment variable.
  *
  * @param name The variable's name.
- * @returns Its value, or `undefined` when unset or not readable.
+ * @returns Its value, or `undefined` when unset.
  */
 export function env(name: string): string | undefined {
   return process.env[name];
@@ -42,6 +73,30 @@ export const stderr: Sink = _sinkFor(process.stderr);
 /** Whether standard error is a terminal (a person is watching). */
 export function isStderrTty(): boolean {
   return process.stderr.isTTY === true;
+}
+
+/**
+ * Runs `handler` on SIGINT or SIGTERM, then ends the process with 130 or
+ * 143. A second signal, or a handler slower than two seconds, ends it at
+ * once.
+ *
+ * @param handler Says what was done and where to resume.
+ */
+export function onStop(handler: (signal: StopSignal) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of Object.keys(EXIT_SIGNALS) as StopSignal[]) {
+    const code = EXIT_SIGNALS[signal];
+    try {
+      process.on(signal, () => {
+        if (stopping) exit(code);
+        stopping = true;
+        setTimeout(() => exit(code), STOP_GRACE_MS);
+        handler(signal).finally(() => exit(code));
+      });
+    } catch {
+      // A signal this platform cannot listen to (SIGTERM on Windows).
+    }
+  }
 }
 
 /**

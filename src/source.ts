@@ -17,7 +17,11 @@ import {
   CONNECTION_SPECIFICATION,
   DOCUMENTATION_URL,
 } from "./spec.ts";
-import { STREAMS, supportedSyncModes } from "./streams/mod.ts";
+import {
+  type StreamDefinition,
+  STREAMS,
+  supportedSyncModes,
+} from "./streams/mod.ts";
 
 /** What the verbs need from outside: the API origin and the clock. */
 export interface SourceContext {
@@ -27,9 +31,14 @@ export interface SourceContext {
   now: () => number;
   /** Where messages go. */
   writer: MessageWriter;
-  /** Told of a read's progress (a terminal), if anyone watches. */
+  /** Told of a read's progress (a terminal, the LOG reporter). */
   observer?: ReadObserver;
+  /** Log every request as a DEBUG LOG line (`--debug`). */
+  debug?: boolean;
 }
+
+/** How long `check` waits for Aircall, retries included, in ms. */
+export const CHECK_DEADLINE_MS = 10_000;
 
 /** The SPEC message's payload: the config fields, secrets marked. */
 export function spec(): Record<string, unknown> {
@@ -41,21 +50,56 @@ export function spec(): Record<string, unknown> {
   };
 }
 
-/** The catalog of all streams, as `discover` prints it. */
-export function catalog(): Record<string, unknown> {
+/** One stream of the catalog (an AirbyteStream). */
+function _catalogStream(definition: StreamDefinition): Record<string, unknown> {
   return {
-    streams: STREAMS.map((definition) => ({
-      name: definition.name,
-      json_schema: definition.schema,
-      supported_sync_modes: supportedSyncModes(definition),
-      source_defined_primary_key: definition.primaryKey.map((field) => [field]),
-      is_resumable: definition.incremental !== undefined,
-      ...(definition.incremental
+    name: definition.name,
+    json_schema: definition.schema,
+    supported_sync_modes: supportedSyncModes(definition),
+    source_defined_primary_key: definition.primaryKey.map((field) => [field]),
+    is_resumable: definition.incremental !== undefined,
+    ...(definition.incremental
+      ? {
+        source_defined_cursor: true,
+        default_cursor_field: [definition.incremental.cursor],
+      }
+      : {}),
+  };
+}
+
+/**
+ * The catalog, as `discover` prints it.
+ *
+ * @param streams The streams to list (default: all).
+ */
+export function catalog(
+  streams: readonly StreamDefinition[] = STREAMS,
+): Record<string, unknown> {
+  return { streams: streams.map(_catalogStream) };
+}
+
+/**
+ * A configured catalog, as `read --catalog` takes it: each stream with its
+ * sync mode, and the destination mode that keeps one row per record
+ * (`append_dedup` for incremental, `overwrite` for full refresh).
+ *
+ * @param streams The configured streams.
+ * @returns A ConfiguredAirbyteCatalog.
+ */
+export function configuredCatalog(
+  streams: readonly ConfiguredStream[],
+): Record<string, unknown> {
+  return {
+    streams: streams.map(({ definition, syncMode }) => ({
+      stream: _catalogStream(definition),
+      sync_mode: syncMode,
+      ...(syncMode === "incremental"
         ? {
-          source_defined_cursor: true,
-          default_cursor_field: [definition.incremental.cursor],
+          cursor_field: [definition.incremental!.cursor],
+          destination_sync_mode: "append_dedup",
+          primary_key: definition.primaryKey.map((field) => [field]),
         }
-        : {}),
+        : { destination_sync_mode: "overwrite" }),
     })),
   };
 }
@@ -68,14 +112,27 @@ function _client(
   config: Config,
   context: SourceContext,
   currentStream: () => string | undefined = () => undefined,
+  deadlineMs?: number,
 ): AircallClient {
-  const { writer, now, observer } = context;
+  const { writer, now, observer, debug } = context;
   return new AircallClient({
     baseUrl: context.apiUrl,
     apiId: config.api_id,
     apiToken: config.api_token,
     scheduler: new Scheduler(config.max_requests_per_minute),
     now,
+    deadlineMs,
+    onResponse: async (response) => {
+      if (debug) {
+        await writer.log(
+          "DEBUG",
+          `${response.request} -> ${
+            response.status ?? response.failure
+          } (attempt ${response.attempt}, ${response.ms} ms)`,
+        );
+      }
+      await observer?.requested();
+    },
     onRetry: async (retry) => {
       const seconds = (retry.waitMs / 1000).toFixed(1);
       if (retry.rateLimited) {
@@ -83,7 +140,7 @@ function _client(
           "WARN",
           `Aircall's rate limit was reached on ${retry.request}; waiting ${seconds} s for it to reset.`,
         );
-        observer?.rateLimited(retry.waitMs);
+        await observer?.rateLimited(retry.waitMs);
         const stream = currentStream();
         if (stream) {
           await writer.streamStatus(stream, "RUNNING", [{
@@ -103,7 +160,8 @@ function _client(
 }
 
 /**
- * `check`: one request to `GET /v1/ping`, one CONNECTION_STATUS.
+ * `check`: one request to `GET /v1/ping`, one CONNECTION_STATUS; it gives
+ * up within {@linkcode CHECK_DEADLINE_MS}.
  *
  * @param config A validated config.
  * @param context Origin, clock and writer.
@@ -113,7 +171,8 @@ export async function check(
   context: SourceContext,
 ): Promise<void> {
   try {
-    await _client(config, context).get("/v1/ping");
+    await _client(config, context, undefined, CHECK_DEADLINE_MS)
+      .get("/v1/ping");
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
     return context.writer.connectionStatus("FAILED", error.message);
@@ -146,8 +205,9 @@ export function read(
     {
       streamStarted: (stream) => {
         current = stream;
-        observer?.streamStarted(stream);
+        return observer?.streamStarted(stream);
       },
+      estimate: (rows) => observer?.estimate(rows),
       records: (count) => observer?.records(count),
       streamEnded: (status) => observer?.streamEnded(status),
     },

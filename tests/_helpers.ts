@@ -5,6 +5,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,6 +63,10 @@ protocolAjv.addSchema({ ...protocol, $id: "airbyte_protocol" });
 export const validateMessage: ValidateFunction = protocolAjv.getSchema(
   "airbyte_protocol#/definitions/AirbyteMessage",
 )!;
+
+/** Validates a configured catalog against `#/definitions/ConfiguredAirbyteCatalog`. */
+export const validateConfiguredCatalog: ValidateFunction = protocolAjv
+  .getSchema("airbyte_protocol#/definitions/ConfiguredAirbyteCatalog")!;
 
 /** Compiles a draft-07 JSON schema, with formats checked. */
 export function compileSchema(
@@ -320,7 +325,10 @@ export interface CliRun {
   signal: string | null;
   stdout: string;
   stderr: string;
-  /** stdout parsed line by line; a killed run's cut last line is dropped. */
+  /**
+   * stdout parsed line by line; a killed run's cut last line is dropped.
+   * Empty when stdout is text (see {@linkcode runCliText}).
+   */
   messages: Message[];
 }
 
@@ -359,6 +367,7 @@ export function spawnCli(
   args: string[],
   env: Record<string, string> = {},
   command: readonly string[] = CLI_COMMAND,
+  protocol = true,
 ): CliProcess {
   const child = spawn(
     command[0],
@@ -383,7 +392,7 @@ export function spawnCli(
             throw new Error(`A test credential leaked: ${args.join(" ")}`);
           }
         }
-        const messages = _parseLines(stdout, signal !== null);
+        const messages = protocol ? _parseLines(stdout, signal !== null) : [];
         resolve({ code: code ?? -1, signal, stdout, stderr, messages });
       } catch (error) {
         reject(error);
@@ -408,6 +417,20 @@ export function runCli(
   return spawnCli(args, env, command).result;
 }
 
+/**
+ * Runs the CLI where stdout is meant for a person (help, version, a
+ * configured catalog): stdout is returned as text, not parsed.
+ *
+ * @param args CLI arguments.
+ * @param env Extra environment variables.
+ */
+export function runCliText(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return spawnCli(args, env, CLI_COMMAND, false).result;
+}
+
 /** Messages of one type (and, for TRACE, one trace type). */
 export function ofType(
   messages: Message[],
@@ -417,6 +440,51 @@ export function ofType(
   return messages.filter((m) =>
     m.type === type && (!traceType || m.trace?.type === traceType)
   );
+}
+
+/**
+ * Asserts a `check` answered as the protocol says (exit 0, valid messages,
+ * one CONNECTION_STATUS) and returns that status.
+ */
+export function verdict(run: CliRun): { status: string; message?: string } {
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const statuses = ofType(run.messages, "CONNECTION_STATUS");
+  assert.equal(statuses.length, 1, run.stdout);
+  return statuses[0].connectionStatus!;
+}
+
+/**
+ * Asserts a run failed once, said once: exit `code` (1 by default), valid
+ * messages with one TRACE ERROR of `failureType` (`config_error` by
+ * default), and one stderr line, both matching `reason`.
+ *
+ * @returns The TRACE ERROR's error.
+ */
+export function assertOneFailure(
+  run: CliRun,
+  reason: RegExp,
+  { code = 1, failureType = "config_error" } = {},
+): NonNullable<NonNullable<Message["trace"]>["error"]> {
+  assert.equal(run.code, code, run.stdout + run.stderr);
+  assert.deepEqual(protocolErrors(run.messages), []);
+  const errors = ofType(run.messages, "TRACE", "ERROR");
+  assert.equal(errors.length, 1, run.stdout);
+  const error = errors[0].trace!.error!;
+  assert.equal(error.failure_type, failureType);
+  assert.match(error.message, reason);
+  const lines = run.stderr.split("\n");
+  assert.equal(lines.pop(), "", "stderr ends with a newline");
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /^source-aircall: /);
+  assert.match(lines[0], reason);
+  return error;
+}
+
+/** Asserts a usage error: exit 2, only its TRACE ERROR on stdout, one stderr line. */
+export function assertUsageError(run: CliRun, reason: RegExp): void {
+  assertOneFailure(run, reason, { code: 2 });
+  assert.equal(run.messages.length, 1, run.stdout);
 }
 
 /** Protocol errors of every message, as readable strings (empty when all valid). */

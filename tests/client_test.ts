@@ -1,14 +1,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AircallClient, rateLimitWaitMs } from "../src/aircall/client.ts";
+import {
+  AircallClient,
+  type ClientOptions,
+  rateLimitWaitMs,
+  type ResponseInfo,
+} from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
-import { ConnectorError, HttpError } from "../src/errors.ts";
+import {
+  ConnectorError,
+  CredentialsError,
+  HttpError,
+  UnreachableError,
+} from "../src/errors.ts";
 
 /** A response, a network error, or a function giving one when fetched. */
 type Answer = Response | Error | (() => Response);
 
-/** A client whose fetch plays back `answers` and whose sleeps are recorded. */
-function clientWith(answers: Answer[]) {
+/**
+ * A client whose fetch plays back `answers` and whose sleeps are recorded.
+ * `options` override the client's (3 attempts by default here).
+ */
+function clientWith(answers: Answer[], options: Partial<ClientOptions> = {}) {
   const sleeps: number[] = [];
   const urls: string[] = [];
   let clock = 0;
@@ -36,6 +49,7 @@ function clientWith(answers: Answer[]) {
         ? Promise.reject(answer)
         : Promise.resolve(answer);
     },
+    ...options,
   });
   return { client, sleeps, urls, scheduler };
 }
@@ -79,7 +93,7 @@ describe("AircallClient", () => {
     it(`does not retry ${status}: a config_error naming the fields to check`, async () => {
       const { client, urls } = clientWith([json(status, { message: "no" })]);
       const error = await failure(client.get("/v1/ping"));
-      assert.ok(error instanceof HttpError);
+      assert.ok(error instanceof CredentialsError, "stops the run");
       assert.equal(error.status, status);
       assert.equal(error.failureType, "config_error");
       assert.match(error.message, /check api_id and api_token/);
@@ -229,5 +243,190 @@ describe("rateLimitWaitMs", () => {
   });
   it("never waits more than 120 s", () => {
     assert.equal(rateLimitWaitMs(headers("1700009999"), now), 120_000);
+  });
+});
+
+/** A fetch failure as Node's fetch (undici) throws it: a cause with a code. */
+function nodeFailure(code: string, message: string): TypeError {
+  return new TypeError("fetch failed", {
+    cause: Object.assign(new Error(message), { code }),
+  });
+}
+
+/** A fetch failure as Deno's fetch throws it: the reason in the cause's text. */
+function denoFailure(why: string): TypeError {
+  return new TypeError("fetch failed", {
+    cause: new Error(
+      `error sending request for url (https://api.example.test/v1/ping): client error (Connect): ${why}`,
+    ),
+  });
+}
+
+describe("connection failures", () => {
+  const refusedNode = () =>
+    nodeFailure("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:443");
+  const refusedDeno = () =>
+    denoFailure("tcp connect error: Connection refused (os error 111)");
+
+  for (
+    const [runtime, refused] of [["Node", refusedNode], [
+      "Deno",
+      refusedDeno,
+    ]] as const
+  ) {
+    it(`a refused first connection (${runtime}'s words): two retries, then an UnreachableError naming host and cause`, async () => {
+      const { client, urls, sleeps } = clientWith(
+        Array.from({ length: 6 }, refused),
+        { maxAttempts: 6 },
+      );
+      const error = await failure(client.get("/v1/ping"));
+      assert.ok(error instanceof UnreachableError, "stops the run");
+      assert.equal(
+        error.message,
+        "Cannot connect to api.example.test:443: connection refused; check AIRCALL_API_URL.",
+      );
+      assert.equal(urls.length, 3);
+      assert.deepEqual(sleeps, [1000, 2000]);
+    });
+  }
+
+  it("once the API has answered, a refused connection gets every retry (a fault that passes)", async () => {
+    const { client, urls } = clientWith([
+      json(200, {}),
+      ...Array.from({ length: 5 }, refusedNode),
+      json(200, { ok: 1 }),
+    ], { maxAttempts: 6 });
+    await client.get("/v1/ping");
+    assert.deepEqual(await client.get("/v1/calls"), { ok: 1 });
+    assert.equal(urls.length, 7);
+  });
+
+  it("and names the host and cause when those retries run out", async () => {
+    const { client } = clientWith([
+      json(200, {}),
+      refusedNode(),
+      refusedNode(),
+      refusedNode(),
+    ]);
+    await client.get("/v1/ping");
+    const error = await failure(client.get("/v1/calls"));
+    assert.ok(!(error instanceof UnreachableError));
+    assert.equal(error.failureType, "transient_error");
+    assert.match(
+      error.message,
+      /^Aircall kept failing on GET \/v1\/calls \(cannot connect to api\.example\.test:443: connection refused; check AIRCALL_API_URL\) after 3 attempts/,
+    );
+  });
+
+  const causes: [string, () => Error, RegExp][] = [
+    [
+      "a host that does not resolve (Node)",
+      () => nodeFailure("ENOTFOUND", "getaddrinfo ENOTFOUND api.example.test"),
+      /^Cannot connect to api\.example\.test:443: the host name does not resolve \(DNS\); check AIRCALL_API_URL\.$/,
+    ],
+    [
+      "a host that does not resolve (Deno)",
+      () =>
+        denoFailure(
+          "dns error: failed to lookup address information: Name or service not known",
+        ),
+      /^Cannot connect to api\.example\.test:443: the host name does not resolve \(DNS\)/,
+    ],
+    [
+      "a certificate Node refuses",
+      () => nodeFailure("CERT_HAS_EXPIRED", "certificate has expired"),
+      /^Cannot connect to api\.example\.test:443: the TLS handshake failed \(CERT_HAS_EXPIRED\); check AIRCALL_API_URL\.$/,
+    ],
+    [
+      "a certificate Deno refuses",
+      () => denoFailure("invalid peer certificate: UnknownIssuer"),
+      /^Cannot connect to api\.example\.test:443: the TLS handshake failed \(invalid peer certificate: UnknownIssuer\)/,
+    ],
+  ];
+  for (const [label, thrown, reason] of causes) {
+    it(`says so for ${label}`, async () => {
+      const { client, urls } = clientWith(Array.from({ length: 6 }, thrown), {
+        maxAttempts: 6,
+      });
+      assert.match((await failure(client.get("/v1/ping"))).message, reason);
+      assert.equal(urls.length, 3);
+    });
+  }
+
+  it("does not retry a port fetch refuses to use", async () => {
+    const { client, urls } = clientWith([
+      new TypeError("fetch failed", { cause: new Error("bad port") }),
+    ], { baseUrl: "http://127.0.0.1:9" });
+    const error = await failure(client.get("/v1/ping"));
+    assert.ok(error instanceof UnreachableError);
+    assert.equal(
+      error.message,
+      "Cannot connect to 127.0.0.1:9: fetch does not allow port 9; check AIRCALL_API_URL.",
+    );
+    assert.equal(urls.length, 1);
+  });
+
+  it("points at the network rather than AIRCALL_API_URL for Aircall's own origin", async () => {
+    const { client } = clientWith(
+      [refusedNode(), refusedNode(), refusedNode()],
+      {
+        baseUrl: "https://api.aircall.io",
+      },
+    );
+    const error = await failure(client.get("/v1/ping"));
+    assert.equal(error.failureType, "transient_error");
+    assert.equal(
+      error.message,
+      "Cannot connect to api.aircall.io:443: connection refused; check this machine's network access to api.aircall.io.",
+    );
+  });
+
+  it("keeps the runtime's words for a fault it cannot name (a reset)", async () => {
+    const { client } = clientWith([
+      new TypeError("fetch failed", { cause: new Error("other side closed") }),
+      json(200, { ok: 1 }),
+    ]);
+    assert.deepEqual(await client.get("/v1/ping"), { ok: 1 });
+  });
+});
+
+describe("deadline and onResponse", () => {
+  it("gives up when the next retry would pass the deadline", async () => {
+    const { client, sleeps } = clientWith(
+      Array.from({ length: 6 }, () => json(503, {})),
+      { maxAttempts: 6, deadlineMs: 3_000 },
+    );
+    const error = await failure(client.get("/v1/ping"));
+    assert.equal(error.failureType, "transient_error");
+    assert.match(
+      error.message,
+      /^Aircall did not answer GET \/v1\/ping within 3 s \(HTTP 503\)/,
+    );
+    assert.deepEqual(sleeps, [1000, 2000]);
+  });
+
+  it("reports every attempt: the request, its status or failure, the attempt, the time", async () => {
+    const seen: ResponseInfo[] = [];
+    const { client } = clientWith([
+      nodeFailure("ECONNRESET", "read ECONNRESET"),
+      json(503, {}),
+      json(200, {}),
+    ], { onResponse: (info) => void seen.push(info) });
+    await client.get("/v1/calls", { page: 2 });
+    assert.deepEqual(
+      seen.map(({ ms, ...rest }) => {
+        assert.ok(ms >= 0);
+        return rest;
+      }),
+      [
+        {
+          request: "GET /v1/calls?page=2",
+          attempt: 1,
+          failure: "network error: read ECONNRESET",
+        },
+        { request: "GET /v1/calls?page=2", attempt: 2, status: 503 },
+        { request: "GET /v1/calls?page=2", attempt: 3, status: 200 },
+      ],
+    );
   });
 });

@@ -24,6 +24,7 @@ import {
   ROOT,
   runCli,
   runtimeFlags,
+  spawnCli,
   startFake,
   tempDir,
   testConfig,
@@ -105,8 +106,9 @@ describe("npm package", () => {
     assert.equal(run.messages.length, 1);
     assert.equal(run.messages[0].type, "SPEC");
     assert.deepEqual(protocolErrors(run.messages), []);
-    const version = await sourceAircall(["--version"]);
-    assert.equal(version.stderr.trim(), VERSION);
+    const version = await spawnCli(["--version"], {}, [bin], false).result;
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout, `${VERSION}\n`);
   });
 
   it("runs as npx airbyte-source-aircall from the packed tarball (the bin named after the package)", async () => {

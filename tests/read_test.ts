@@ -384,11 +384,11 @@ describe("read: incremental", () => {
       "utf8",
     );
     const line = readme.split("\n").find((l) =>
-      l.includes(`jq -c 'select(.type=="STATE")'`)
+      l.startsWith(`jq -c 'select(.type=="STATE")' sync1.jsonl`)
     );
     assert.ok(line, "the README shows how to keep state");
     const dir = tempDir();
-    writeFileSync(join(dir, "out.jsonl"), first.stdout);
+    writeFileSync(join(dir, "sync1.jsonl"), first.stdout);
     const jq = spawnSync("sh", ["-c", line], { cwd: dir, encoding: "utf8" });
     assert.equal(jq.status, 0, jq.stderr);
     const second = await read(fake, streams, {

@@ -8,7 +8,13 @@
  */
 
 import { Buffer } from "node:buffer";
-import { ConnectorError, HttpError } from "../errors.ts";
+import {
+  ConnectorError,
+  CredentialsError,
+  HttpError,
+  permissionError,
+  UnreachableError,
+} from "../errors.ts";
 import { Scheduler } from "./scheduler.ts";
 
 /** The real API's origin; `AIRCALL_API_URL` replaces it. */
@@ -35,8 +41,15 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Rate-limit waits per request before giving up (default 10). */
   maxRateLimitWaits?: number;
+  /**
+   * Longest one `get` may take, its retries and waits included, in ms
+   * (default: no limit beyond the attempts). `check` gives up after 10 s.
+   */
+  deadlineMs?: number;
   /** Told about each wait before a retry, for logs and statuses. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
+  /** Told about each attempt once it was answered or failed (`--debug`, progress). */
+  onResponse?: (info: ResponseInfo) => void | Promise<void>;
   /** Injectable for tests: the HTTP client. */
   fetch?: typeof fetch;
   /** Injectable for tests: waits between retries. */
@@ -61,11 +74,40 @@ export interface RetryInfo {
   rateLimited: boolean;
 }
 
+/** One attempt of a request, as `--debug` logs it. */
+export interface ResponseInfo {
+  /** Method, path and query of the request (no credentials). */
+  request: string;
+  /** The HTTP status, when a response came. */
+  status?: number;
+  /** Why no usable response came (`cannot connect to ...`, a timeout). */
+  failure?: string;
+  /** The attempt, 1-based. */
+  attempt: number;
+  /** How long the attempt took, in ms. */
+  ms: number;
+}
+
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** A fault worth another attempt; `rateLimitMs` when Aircall said how long. */
+/**
+ * Attempts of a request that cannot connect while no request of the run has
+ * ever reached the API: a wrong origin or a machine offline does not pass,
+ * so two retries are enough to tell it from a blip.
+ */
+const FIRST_CONNECT_ATTEMPTS = 3;
+
+/**
+ * A fault worth another attempt; `rateLimitMs` when Aircall said how long;
+ * `connect` when no connection was made (refused, DNS, TLS), with the most
+ * attempts such a fault deserves (a port fetch refuses gets one).
+ */
 class _RetryableFault extends Error {
-  constructor(message: string, readonly rateLimitMs?: number) {
+  constructor(
+    message: string,
+    readonly rateLimitMs?: number,
+    readonly connect?: { attempts: number },
+  ) {
     super(message);
   }
 }
@@ -111,7 +153,11 @@ export class AircallClient {
   #timeoutMs: number;
   #maxAttempts: number;
   #maxRateLimitWaits: number;
+  #deadlineMs?: number;
   #onRetry?: (info: RetryInfo) => void | Promise<void>;
+  #onResponse?: (info: ResponseInfo) => void | Promise<void>;
+  /** Whether any request of this client (one run) got an HTTP response. */
+  #reached = false;
   #fetch: typeof fetch;
   #sleep: (ms: number) => Promise<void>;
   #random: () => number;
@@ -131,7 +177,9 @@ export class AircallClient {
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#maxAttempts = options.maxAttempts ?? 6;
     this.#maxRateLimitWaits = options.maxRateLimitWaits ?? 10;
+    this.#deadlineMs = options.deadlineMs;
     this.#onRetry = options.onRetry;
+    this.#onResponse = options.onResponse;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#sleep = options.sleep ?? _sleep;
     this.#random = options.random ?? Math.random;
@@ -146,9 +194,12 @@ export class AircallClient {
    * @param signal Gives the request up: no further attempt, wait or retry
    *   once it aborts (an attempt already sent runs its course).
    * @returns The parsed body of a 2xx response.
-   * @throws {ConnectorError} `config_error` on 401/403, `system_error` on
-   *   other 4xx (both an {@linkcode HttpError} with the status),
-   *   `transient_error` once retries are exhausted.
+   * @throws {CredentialsError} On 401/403.
+   * @throws {UnreachableError} When the API was never reached in this run
+   *   and the connection fails (refused, DNS, TLS) after two retries.
+   * @throws {HttpError} A `system_error` with the status on other 4xx.
+   * @throws {ConnectorError} A `transient_error` once retries are exhausted
+   *   or the deadline passed.
    */
   async get(
     path: string,
@@ -160,6 +211,9 @@ export class AircallClient {
       url.searchParams.set(key, String(value));
     }
     const request = `GET ${url.pathname}${url.search}`;
+    const deadline = this.#deadlineMs === undefined
+      ? Infinity
+      : performance.now() + this.#deadlineMs;
     // Rate-limit waits and other faults have budgets of their own: waiting
     // out a busy company's limit is not the API failing.
     let faults = 0;
@@ -169,24 +223,45 @@ export class AircallClient {
         signal?.throwIfAborted();
         await this.#scheduler.take();
         signal?.throwIfAborted();
-        return await this.#attempt(url, request);
+        return await this.#attempt(url, request, attempt, deadline);
       } catch (error) {
         if (!(error instanceof _RetryableFault)) throw error;
         const rateLimited = error.rateLimitMs !== undefined;
         // Given up on: no retry, but a rate-limit block still holds the run.
         if (!rateLimited) signal?.throwIfAborted();
+        const unreachable = error.connect !== undefined && !this.#reached;
         const exhausted = rateLimited
           ? ++waits > this.#maxRateLimitWaits
-          : ++faults >= this.#maxAttempts;
+          : ++faults >= (unreachable
+            ? Math.min(error.connect!.attempts, FIRST_CONNECT_ATTEMPTS)
+            : this.#maxAttempts);
+        const backoff = Math.min(1000 * 2 ** (faults - 1), 60_000);
+        const waitMs = error.rateLimitMs ??
+          Math.round(backoff * (0.5 + this.#random()));
+        const late = performance.now() + waitMs >= deadline;
+        if (unreachable && (exhausted || late)) {
+          throw new UnreachableError(
+            this.#baseUrl === DEFAULT_API_URL
+              ? "transient_error"
+              : "config_error",
+            `${_capitalized(error.message)}.`,
+            `${request}: ${attempt} attempts`,
+          );
+        }
         if (exhausted) {
           throw new ConnectorError(
             "transient_error",
             `Aircall kept failing on ${request} (${error.message}) after ${attempt} attempts; try the sync again later.`,
           );
         }
-        const backoff = Math.min(1000 * 2 ** (faults - 1), 60_000);
-        const waitMs = error.rateLimitMs ??
-          Math.round(backoff * (0.5 + this.#random()));
+        if (late) {
+          throw new ConnectorError(
+            "transient_error",
+            `Aircall did not answer ${request} within ${
+              Math.round(this.#deadlineMs! / 1000)
+            } s (${error.message}); try again later.`,
+          );
+        }
         await this.#onRetry?.({
           request,
           reason: error.message,
@@ -201,7 +276,21 @@ export class AircallClient {
     }
   }
 
-  async #attempt(url: URL, request: string): Promise<unknown> {
+  async #attempt(
+    url: URL,
+    request: string,
+    attempt: number,
+    deadline: number,
+  ): Promise<unknown> {
+    const started = performance.now();
+    const report = (info: Pick<ResponseInfo, "status" | "failure">) =>
+      this.#onResponse?.({
+        request,
+        attempt,
+        ms: Math.round(performance.now() - started),
+        ...info,
+      });
+    const left = Math.max(0, Math.floor(deadline - started));
     const controller = new AbortController();
     const timeout = (ms: number, what: string) =>
       setTimeout(
@@ -211,8 +300,14 @@ export class AircallClient {
           ),
         ms,
       );
-    const headersTimer = timeout(this.#headersTimeoutMs, "no response headers");
-    const wholeTimer = timeout(this.#timeoutMs, "no complete response");
+    const headersTimer = timeout(
+      Math.min(this.#headersTimeoutMs, left),
+      "no response headers",
+    );
+    const wholeTimer = timeout(
+      Math.min(this.#timeoutMs, left),
+      "no complete response",
+    );
     let response: Response;
     let text: string;
     try {
@@ -226,14 +321,19 @@ export class AircallClient {
       clearTimeout(headersTimer);
       text = await response.text();
     } catch (error) {
-      const reason = controller.signal.aborted
-        ? (controller.signal.reason as Error).message
-        : `network error: ${(error as Error).message}`;
-      throw new _RetryableFault(reason);
+      const denied = permissionError(error);
+      if (denied) throw denied;
+      const fault = controller.signal.aborted
+        ? new _RetryableFault((controller.signal.reason as Error).message)
+        : _networkFault(error, url, this.#baseUrl);
+      await report({ failure: fault.message });
+      throw fault;
     } finally {
       clearTimeout(headersTimer);
       clearTimeout(wholeTimer);
     }
+    this.#reached = true;
+    await report({ status: response.status });
     this.#obeyRateLimitHeaders(response, request);
     if (response.status === 429) {
       throw new _RetryableFault(
@@ -245,9 +345,8 @@ export class AircallClient {
       throw new _RetryableFault(`HTTP ${response.status}`);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new HttpError(
+      throw new CredentialsError(
         response.status,
-        "config_error",
         `Aircall rejected the API key (HTTP ${response.status}); check api_id and api_token.`,
         `${request}: ${_summary(text)}`,
       );
@@ -289,6 +388,93 @@ export class AircallClient {
       });
     }
   }
+}
+
+function _capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Every message and code along an error's causes (and an AggregateError's). */
+function _causes(error: unknown): { messages: string[]; codes: string[] } {
+  const messages: string[] = [];
+  const codes: string[] = [];
+  const queue = [error];
+  for (let depth = 0; queue.length > 0 && depth < 16; depth++) {
+    const next = queue.shift() as
+      | { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown }
+      | undefined;
+    if (typeof next !== "object" || next === null) continue;
+    if (typeof next.message === "string") messages.push(next.message);
+    if (typeof next.code === "string") codes.push(next.code);
+    if (next.cause) queue.push(next.cause);
+    if (Array.isArray(next.errors)) queue.push(...next.errors);
+  }
+  return { messages, codes };
+}
+
+/** Known ways of failing to connect: what Node says (codes), what Deno says (text). */
+const _CONNECT_CAUSES: { test: RegExp; cause: string; detail?: true }[] = [
+  { test: /ECONNREFUSED|connection refused/i, cause: "connection refused" },
+  {
+    test: /ENOTFOUND|EAI_NONAME|EAI_AGAIN|EAI_FAIL|dns error|failed to lookup/i,
+    cause: "the host name does not resolve (DNS)",
+  },
+  {
+    test:
+      /ERR_SSL|ERR_TLS|CERT_|UNABLE_TO_|SELF_SIGNED|certificate|InvalidContentType|corrupt message|handshake/i,
+    cause: "the TLS handshake failed",
+    detail: true,
+  },
+  { test: /EHOSTUNREACH|ENETUNREACH/i, cause: "no route to host" },
+];
+
+/**
+ * Describes a fetch that failed before any response: the host, the cause
+ * (refused, DNS, TLS, a port fetch blocks) and what to check, or the
+ * runtime's own words for anything else (a reset, a cut connection).
+ */
+function _networkFault(
+  error: unknown,
+  url: URL,
+  baseUrl: string,
+): _RetryableFault {
+  const { messages, codes } = _causes(error);
+  const text = [...codes, ...messages].join(" ");
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const where = `cannot connect to ${url.hostname}:${port}`;
+  const hint = baseUrl === DEFAULT_API_URL
+    ? `check this machine's network access to ${url.hostname}`
+    : "check AIRCALL_API_URL";
+  if (/bad port|are blocked/i.test(text)) {
+    // fetch refuses such ports outright (the Fetch standard's "bad ports").
+    return new _RetryableFault(
+      `${where}: fetch does not allow port ${port}; ${hint}`,
+      undefined,
+      { attempts: 1 },
+    );
+  }
+  const known = _CONNECT_CAUSES.find(({ test }) => test.test(text));
+  if (known) {
+    const detail = known.detail && _detail(codes, messages);
+    return new _RetryableFault(
+      `${where}: ${known.cause}${detail ? ` (${detail})` : ""}; ${hint}`,
+      undefined,
+      { attempts: Infinity },
+    );
+  }
+  return new _RetryableFault(
+    `network error: ${(messages.at(-1) ?? String(error)).split("\n")[0]}`,
+  );
+}
+
+/** The most specific words of a connect failure, on one line. */
+function _detail(codes: string[], messages: string[]): string {
+  const code = codes.at(-1);
+  if (code) return code;
+  const deepest = (messages.at(-1) ?? "").split("\n")[0];
+  // Deno: "error sending request for url (...): client error (Connect): <why>".
+  const why = deepest.replace(/^.*\(Connect\):\s*/, "");
+  return why === deepest && /fetch failed/i.test(why) ? "" : why;
 }
 
 /** The useful part of an error body, on one line. */
