@@ -62,16 +62,17 @@ describe("a rejected API key stops the run at the first 401 or 403", () => {
       run,
       /Aircall rejected the API key \(HTTP 403\); check api_id and api_token\./,
     );
-    assert.equal(error.stream_descriptor?.name, "calls");
+    const first = STREAMS[0].name;
+    assert.equal(error.stream_descriptor?.name, first);
     assert.match(
       run.stderr,
       new RegExp(
-        `stream calls failed: .* The sync stopped there: ${
+        `stream ${first} failed: .* The sync stopped there: ${
           STREAMS.length - 1
         } other streams not read\\.`,
       ),
     );
-    assert.deepEqual(streamsTouched(run), ["calls"]);
+    assert.deepEqual(streamsTouched(run), [first]);
     assert.deepEqual(
       ofType(run.messages, "TRACE", "STREAM_STATUS").map((m) =>
         m.trace!.stream_status!.status
@@ -161,7 +162,7 @@ describe("a connection that cannot be made names the host and the cause", () => 
     const retries = ofType(run.messages, "LOG")
       .filter((m) => /; retry \d in/.test(m.log!.message));
     assert.equal(retries.length, 2);
-    assert.deepEqual(streamsTouched(run), ["calls"]);
+    assert.deepEqual(streamsTouched(run), [STREAMS[0].name]);
     assert.ok(seconds < 10, `${seconds} s`);
   });
 

@@ -379,10 +379,7 @@ describe("read: incremental", () => {
   });
 
   it("keeps state between two syncs with the README's jq line", async () => {
-    const readme = readFileSync(
-      new URL("../README.md", import.meta.url),
-      "utf8",
-    );
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const line = readme.split("\n").find((l) =>
       l.startsWith(`jq -c 'select(.type=="STATE")' sync1.jsonl`)
     );

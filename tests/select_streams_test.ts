@@ -101,7 +101,11 @@ describe("read --streams", () => {
     [
       "a stream nothing is close to",
       ["--streams", "recordings"],
-      /Unknown stream "recordings" in --streams\. Valid streams: calls, /,
+      new RegExp(
+        `Unknown stream "recordings" in --streams\\. Valid streams: ${
+          STREAMS.map((stream) => stream.name).join(", ")
+        } \\(or all\\)\\.`,
+      ),
     ],
     ["an empty list", ["--streams", " , "], /--streams is empty/],
     [
@@ -152,7 +156,10 @@ describe("discover --configured", () => {
         assert.equal(entry.sync_mode, "incremental");
         assert.equal(entry.destination_sync_mode, "append_dedup");
         assert.deepEqual(entry.cursor_field, [definition.incremental.cursor]);
-        assert.deepEqual(entry.primary_key, [[definition.primaryKey]]);
+        assert.deepEqual(
+          entry.primary_key,
+          definition.primaryKey.map((field) => [field]),
+        );
       } else {
         assert.equal(entry.sync_mode, "full_refresh");
         assert.equal(entry.destination_sync_mode, "overwrite");
