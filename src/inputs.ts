@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConnectorError, permissionError, UsageError } from "./errors.ts";
+import { readNumber } from "./numeric.ts";
 import { closest } from "./suggest.ts";
 import { type Config, ConfigSchema } from "./spec.ts";
 import type { StateBlob } from "./protocol.ts";
@@ -244,13 +245,18 @@ export async function readCatalog(path: string): Promise<ConfiguredStream[]> {
   return parseCatalog(await readJsonFile(path, "Catalog"));
 }
 
+/** A STREAM state message, its state not looked at (see {@linkcode parseState}). */
 const StreamStateMessageSchema = z.object({
   type: z.literal("STREAM").optional(),
   stream: z.object({
     stream_descriptor: z.object({ name: z.string() }),
-    stream_state: z.record(z.string(), z.unknown()).nullable().optional(),
+    stream_state: z.unknown(),
   }),
 });
+
+/** The state of a stream read incrementally: an object, or none. */
+const StreamStateSchema = z.record(z.string(), z.unknown()).nullable()
+  .optional();
 
 /** The latest second a cursor may name: 9999-12-31T23:59:59Z. */
 const LAST_SECOND = 253_402_300_799;
@@ -274,11 +280,7 @@ export function savedCursor(
 ): number | undefined {
   const value = state[field];
   if (value === undefined || value === null) return undefined;
-  const number = typeof value === "number"
-    ? value
-    : typeof value === "string" && /^\s*\d+(\.\d*)?\s*$/.test(value)
-    ? Number(value)
-    : NaN;
+  const number = readNumber(value) ?? NaN;
   const seconds = Math.floor(number > 1e12 ? number / 1000 : number);
   if (!(seconds >= 0 && seconds <= LAST_SECOND)) {
     throw new ConnectorError(
@@ -289,6 +291,36 @@ export function savedCursor(
     );
   }
   return seconds;
+}
+
+/**
+ * A saved id (the last call a per-call stream asked for): a non-negative
+ * integer, or a numeric string read as one.
+ *
+ * @param stream The stream's name, for the message.
+ * @param state The stream's saved state.
+ * @param field The id's field.
+ * @returns The id, or `undefined` for none (absent or null).
+ * @throws {ConnectorError} A `config_error` naming the stream and the value
+ *   for anything else.
+ */
+export function savedId(
+  stream: string,
+  state: StateBlob,
+  field: string,
+): number | undefined {
+  const value = state[field];
+  if (value === undefined || value === null) return undefined;
+  const id = readNumber(value);
+  if (id === undefined || !Number.isSafeInteger(id) || id < 0) {
+    throw new ConnectorError(
+      "config_error",
+      `State of stream ${stream} has ${field} = ${
+        JSON.stringify(value)
+      }, which is not an id; it must be a non-negative integer or null. Reset the stream's state.`,
+    );
+  }
+  return id;
 }
 
 /**
@@ -353,7 +385,7 @@ export function parseState(
       }; a legacy per-stream state object is not supported: reset the state or pass the last STATE messages (see the README).`,
     );
   }
-  const latest = new Map<string, StateBlob | null>();
+  const latest = new Map<string, unknown>();
   for (const [index, entry] of entries.entries()) {
     const stream = _streamState(entry);
     if (!stream) {
@@ -361,33 +393,55 @@ export function parseState(
         `State entry ${index} is not a STREAM state message; the state must be ${STATE_FORMS}.`,
       );
     }
-    latest.set(stream.stream_descriptor.name, stream.stream_state ?? null);
+    latest.set(stream.stream_descriptor.name, stream.stream_state);
   }
   for (const { definition, syncMode } of streams) {
-    const blob = latest.get(definition.name);
-    if (syncMode !== "incremental" || blob === undefined) continue;
+    if (syncMode !== "incremental" || !latest.has(definition.name)) continue;
+    const result = StreamStateSchema.safeParse(latest.get(definition.name));
+    if (!result.success) {
+      _fail(
+        `State of stream ${definition.name} is ${
+          _describeType(latest.get(definition.name))
+        }, not an object; reset the stream's state or pass its last STATE message.`,
+      );
+    }
+    const blob = result.data ?? null;
     if (blob === null) {
       state.set(definition.name, null);
       continue;
     }
     const normalized: StateBlob = { ...blob };
-    for (const field of _stateFields(definition)) {
+    const { cursors, ids } = _stateFields(definition);
+    for (const field of cursors) {
       const cursor = savedCursor(definition.name, blob, field);
       if (cursor !== undefined) normalized[field] = cursor;
+    }
+    for (const field of ids) {
+      const id = savedId(definition.name, blob, field);
+      if (id !== undefined) normalized[field] = id;
     }
     state.set(definition.name, normalized);
   }
   return state;
 }
 
-/** The fields a stream's state may hold: its cursor and window position. */
-function _stateFields(definition: StreamDefinition): string[] {
-  const fields = definition.incremental ? [definition.incremental.cursor] : [];
+/**
+ * The fields a stream's state may hold: cursors (its cursor, its window
+ * position) and ids (the last call a per-call stream asked for).
+ */
+function _stateFields(
+  definition: StreamDefinition,
+): { cursors: string[]; ids: string[] } {
+  const cursors = definition.incremental ? [definition.incremental.cursor] : [];
   if (definition.paging.kind === "windows") {
-    fields.push(definition.paging.field);
+    cursors.push(definition.paging.field);
   }
-  return fields;
+  const ids = definition.paging.kind === "per_call" ? [CALL_ID] : [];
+  return { cursors, ids };
 }
+
+/** The state field holding the last call a per-call stream asked for. */
+export const CALL_ID = "call_id";
 
 /**
  * Reads a state file: JSON, or JSON lines (one message per line, as

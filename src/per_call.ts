@@ -14,9 +14,9 @@
  */
 
 import { fanOut } from "./aircall/fanout.ts";
-import type { ApiRecord } from "./aircall/pages.ts";
+import { type ApiRecord, PER_PAGE } from "./aircall/pages.ts";
 import { ConnectorError, CredentialsError, HttpError } from "./errors.ts";
-import { futureCursor, savedCursor } from "./inputs.ts";
+import { CALL_ID, futureCursor, savedCursor, savedId } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { ReaderContext, ReadEvent } from "./readers.ts";
 import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
@@ -27,8 +27,14 @@ type PerCallPaging = Extract<StreamDefinition["paging"], { kind: "per_call" }>;
 export interface CallSource {
   /** The first second the calls list covers (start_date, or the API's six months). */
   start: number;
-  /** The calls from `lo` (unix seconds) to the sync's now, as read events. */
-  list(lo: number): AsyncIterable<ReadEvent>;
+  /**
+   * The calls from `lo` (unix seconds) to the sync's now, as read events: a
+   * checkpoint after each window listed, whose calls are then all there.
+   *
+   * @param lo The first second to list.
+   * @param maxWindow The most calls a window may hold (default the cap).
+   */
+  list(lo: number, maxWindow?: number): AsyncIterable<ReadEvent>;
 }
 
 /**
@@ -78,9 +84,12 @@ const _byPosition = (a: _Position, b: _Position) =>
 const _isAfter = (call: _Position, position: _Position) =>
   _byPosition(call, position) > 0;
 
+/** A position before every call of its second: no call id saved. */
+const _BEFORE_EVERY_ID = -1;
+
 const _stateOf = (position: _Position): StateBlob => ({
   call_started_at: position.startedAt,
-  call_id: position.id,
+  [CALL_ID]: position.id === _BEFORE_EVERY_ID ? null : position.id,
 });
 
 /**
@@ -93,20 +102,7 @@ function _savedPosition(
 ): _Position | undefined {
   const startedAt = savedCursor(stream, state, "call_started_at");
   if (startedAt === undefined) return undefined;
-  const id = state.call_id;
-  if (id === undefined || id === null) return { startedAt, id: -1 };
-  const number = typeof id === "string" && /^\s*\d+\s*$/.test(id)
-    ? Number(id)
-    : id;
-  if (!Number.isSafeInteger(number) || (number as number) < 0) {
-    throw new ConnectorError(
-      "config_error",
-      `State of stream ${stream} has call_id = ${
-        JSON.stringify(id)
-      }, which is not a call id; it must be a non-negative integer or null. Reset the stream's state.`,
-    );
-  }
-  return { startedAt, id: number as number };
+  return { startedAt, id: savedId(stream, state, CALL_ID) ?? _BEFORE_EVERY_ID };
 }
 
 /** The object in a body: under an envelope key, or the body itself. */
@@ -180,46 +176,67 @@ export async function* readPerCall(
     ? Math.max(calls.start, saved.startedAt - lookback)
     : calls.start;
 
-  // Which calls: the list, in order, up to the first that may not be over.
+  const over = (call: _Call) =>
+    call.endedAt === null
+      ? call.startedAt <= now - LONGEST_CALL_SECONDS
+      : call.endedAt <= now - ELIGIBLE_AFTER_SECONDS;
+  const canHave = (call: _Call) =>
+    call.recorded || (paging.voicemails && call.voicemail);
+  const isFresh = (call: _Call) => !saved || _isAfter(call, saved);
+  const budget = incremental && config.ai_max_requests_per_sync > 0
+    ? config.ai_max_requests_per_sync
+    : Infinity;
+
+  // Which calls: the list, window by window from the oldest, as far as this
+  // sync can ask: to the first window holding a call that may not be over
+  // (every call after it waits), or to the window where the budget is
+  // reached (windows then hold about twice the budget, so little is listed
+  // past it).
   const listed: _Call[] = [];
-  for await (const event of calls.list(from)) {
-    if (event.kind === "records") {
+  let total = 0;
+  let stopped = false;
+  const maxWindow = budget === Infinity
+    ? undefined
+    : Math.max(PER_PAGE, 2 * budget);
+  for await (const event of calls.list(from, maxWindow)) {
+    if (event.kind === "estimate") {
+      total = event.rows;
+    } else if (event.kind === "records") {
       for (const record of event.records) {
         const call = _callOf(record);
         if (call) listed.push(call);
       }
     } else if (event.kind === "info" || event.kind === "warning") {
       yield event;
+    } else if (event.kind === "checkpoint") {
+      // A window is listed.
+      const askable = listed.filter((call) => isFresh(call) && canHave(call));
+      if (askable.length >= budget || listed.some((call) => !over(call))) {
+        stopped = true;
+        break;
+      }
     }
   }
   listed.sort(_byPosition);
-  const over = (call: _Call) =>
-    call.endedAt === null
-      ? call.startedAt <= now - LONGEST_CALL_SECONDS
-      : call.endedAt <= now - ELIGIBLE_AFTER_SECONDS;
   const waiting = listed.findIndex((call) => !over(call));
   const ready = waiting < 0 ? listed : listed.slice(0, waiting);
-  const canHave = (call: _Call) =>
-    call.recorded || (paging.voicemails && call.voicemail);
   // New calls, and the lookback's (already asked, mutable objects only).
-  const fresh = saved ? ready.filter((call) => _isAfter(call, saved)) : ready;
-  const again = saved && paging.mutable
-    ? ready.filter((call) => !_isAfter(call, saved) && canHave(call))
+  const fresh = ready.filter(isFresh);
+  const again = paging.mutable
+    ? ready.filter((call) => !isFresh(call) && canHave(call))
     : [];
   const freshToAsk = fresh.filter(canHave);
-  const budget = incremental && config.ai_max_requests_per_sync > 0
-    ? config.ai_max_requests_per_sync
-    : Infinity;
   const freshAsked = freshToAsk.slice(0, budget);
   const againAsked = again.slice(0, budget - freshAsked.length);
   const requests = freshAsked.length + againAsked.length;
+  const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
 
   const perMinute = config.max_requests_per_minute;
   const eligible = freshToAsk.length + again.length;
   const parts = [
     `${name}: ${eligible.toLocaleString("en-US")} of the ${
       _plural(listed.length, "call")
-    } listed can have one${
+    } listed${stopped ? " so far" : ""} can have one${
       again.length
         ? ` (${again.length} within ai_lookback_days, asked again)`
         : ""
@@ -233,8 +250,14 @@ export async function* readPerCall(
   if (waiting >= 0) {
     parts.push(
       `${
-        _plural(listed.length - waiting, "call")
-      } that may not have ended an hour ago wait for a later sync.`,
+        _plural(listed.length - waiting + unlisted, "call")
+      } from the first that may not have ended an hour ago wait for a later sync.`,
+    );
+  } else if (unlisted > 0) {
+    parts.push(
+      `The ${
+        _plural(unlisted, "call")
+      } after them are listed by the next syncs.`,
     );
   }
   yield { kind: "info", message: parts.join(" ") };
@@ -255,14 +278,16 @@ export async function* readPerCall(
     if (incremental) yield { kind: "checkpoint", state: _stateOf(position) };
   }
   const left = freshToAsk.length - freshAsked.length;
-  if (left > 0) {
+  if (left > 0 || (requests === budget && unlisted > 0)) {
     yield {
       kind: "info",
       message: `${name}: the ${
         _plural(budget, "request")
       } of ai_max_requests_per_sync are spent; ${
         _plural(left, "eligible call")
-      } remain, for the next syncs.`,
+      } listed and ${
+        _plural(unlisted, "call")
+      } not yet listed remain, for the next syncs.`,
     };
   } else if (fresh.length > 0) {
     // Every call listed and over is done, those without an object too.

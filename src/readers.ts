@@ -89,7 +89,10 @@ export function readStream(
   );
 }
 
-/** The calls list of a per-call stream: the calls stream's windows. */
+/**
+ * The calls list of a per-call stream: the calls stream's windows, each
+ * finished one a checkpoint of `{ listed: <its last second> }`.
+ */
 function _callSource(
   calls: StreamDefinition,
   context: ReaderContext,
@@ -97,13 +100,22 @@ function _callSource(
   const paging = _windowsPaging(calls);
   return {
     start: _startSecond(paging, context),
-    list: (lo) => _windowed(calls, paging, context, lo, () => undefined),
+    list: (lo, maxWindow) =>
+      _windowed(
+        calls,
+        paging,
+        context,
+        lo,
+        (hi) => ({ listed: hi }),
+        undefined,
+        maxWindow,
+      ),
   };
 }
 
 function _windowsPaging(definition: StreamDefinition): WindowsPaging {
   if (definition.paging.kind !== "windows") {
-    throw new Error(`${definition.name}: incremental needs windowed paging`);
+    throw new Error(`${definition.name}: not read by windows`);
   }
   return definition.paging;
 }
@@ -147,9 +159,9 @@ async function* _fullRefresh(
       () => undefined,
     );
   } else {
-    // A per-call stream reads itself in either mode, checkpoint included.
-    yield* readStream(definition, "full_refresh", context, undefined);
-    return;
+    throw new Error(
+      `${definition.name}: a per-call stream is read by readStream`,
+    );
   }
   yield { kind: "checkpoint", state: {} };
 }
@@ -273,6 +285,7 @@ async function* _windowed(
   lo: number,
   onWindow: (hi: number) => StateBlob | undefined,
   skip?: Set<unknown>,
+  maxWindow?: number,
 ): AsyncGenerator<ReadEvent> {
   const list = {
     path: definition.path,
@@ -288,6 +301,7 @@ async function* _windowed(
     const event of readWindows(context.client, list, lo, context.now, {
       skip,
       liveFrom,
+      maxWindow,
     })
   ) {
     if (event.kind === "total") {
@@ -354,7 +368,7 @@ async function* _updatedDescIncremental(
   context: ReaderContext,
   state: StateBlob,
 ): AsyncGenerator<ReadEvent> {
-  const saved = savedCursor(definition.name, state, field);
+  const cursor = savedCursor(definition.name, state, field);
   const backfilledTo = savedCursor(definition.name, state, paging.field);
   const start = _startSecond(paging, context);
   const newestFirst = {
@@ -368,7 +382,7 @@ async function* _updatedDescIncremental(
   const backfill = (bound: number, lo: number, skip?: Set<unknown>) =>
     _backfill(definition, paging, context, field, bound, lo, skip);
 
-  if (saved === undefined) {
+  if (cursor === undefined) {
     const [newest] = (await fetchPage(context.client, newestFirst, 1)).items;
     const top = newest?.[field];
     yield* backfill(
@@ -377,7 +391,6 @@ async function* _updatedDescIncremental(
     );
     return;
   }
-  const cursor = saved;
   yield* _warnIfFuture(definition, field, cursor, context.now);
   if (backfilledTo !== undefined) {
     const bound = Math.min(cursor, context.now);

@@ -610,3 +610,13 @@ export function checkpointViolations(
 export function runtimeFlags(args: readonly string[]): string[] {
   return args.filter((a) => /^--(allow-|v8-flags)|^-A$/.test(a));
 }
+
+/**
+ * Asserts a read ended well: exit 0, only valid protocol messages, and the
+ * STATE and STREAM_STATUS rules kept for each of `streams`.
+ */
+export function assertCleanRead(run: CliRun, streams: string[]): void {
+  assert.equal(run.code, 0, run.stderr + run.stdout.slice(-1500));
+  assert.deepEqual(protocolErrors(run.messages), []);
+  assert.deepEqual(checkpointViolations(run.messages, streams), []);
+}

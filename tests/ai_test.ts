@@ -20,6 +20,7 @@ import {
   type FakeRequest,
 } from "./fake_aircall/mod.ts";
 import {
+  assertCleanRead,
   checkpointViolations,
   type CliRun,
   lastStates,
@@ -40,6 +41,8 @@ const resourceOf = (stream: StreamDefinition) =>
   stream.path.split("/").at(-1) as FakeAiName;
 
 const NAMES = CONVERSATION_INTELLIGENCE.map((stream) => stream.name);
+const byName = (name: string) =>
+  CONVERSATION_INTELLIGENCE.find((stream) => stream.name === name)!;
 const IMMUTABLE = CONVERSATION_INTELLIGENCE.filter((s) =>
   !AI_RESOURCES[resourceOf(s)].mutable
 );
@@ -100,12 +103,6 @@ function expectedRecords(
   return expected;
 }
 
-function assertClean(run: CliRun, streams: string[]): void {
-  assert.equal(run.code, 0, run.stderr + run.stdout.slice(-1500));
-  assert.deepEqual(protocolErrors(run.messages), []);
-  assert.deepEqual(checkpointViolations(run.messages, streams), []);
-}
-
 const byCallId = (run: CliRun, stream: string) =>
   new Map(
     (recordsByStream(run.messages).get(stream) ?? [])
@@ -144,7 +141,7 @@ describe("per-call streams, a first sync of all nine", () => {
   after(() => fake.close());
 
   it("ends clean, every stream checkpointed and complete", () => {
-    assertClean(run, NAMES);
+    assertCleanRead(run, NAMES);
   });
 
   for (const stream of CONVERSATION_INTELLIGENCE) {
@@ -248,7 +245,7 @@ describe("per-call streams, a first sync of all nine", () => {
         state: lastStates(run.messages),
       },
     );
-    assertClean(second, NAMES);
+    assertCleanRead(second, NAMES);
     const asked = aiRequests(fake.requests.slice(before));
     for (const stream of IMMUTABLE) {
       assert.equal(
@@ -327,11 +324,12 @@ describe("per-call streams, one at a time", () => {
     const budget = Math.ceil(eligible / 2) + 3;
     const config = { ai_max_requests_per_sync: budget };
     const first = await readFake(fake, stream, { config });
-    assertClean(first, ["call_transcriptions"]);
+    assertCleanRead(first, ["call_transcriptions"]);
     assert.equal(aiRequests(fake.requests).length, budget);
     assert.ok(
       logs(first, "call_transcriptions").some((m) =>
-        m.includes(`${eligible - budget} eligible calls remain`)
+        /ai_max_requests_per_sync are spent; .* remain, for the next syncs\./
+          .test(m)
       ),
     );
     const before = fake.requests.length;
@@ -339,7 +337,7 @@ describe("per-call streams, one at a time", () => {
       config,
       state: lastStates(first.messages),
     });
-    assertClean(second, ["call_transcriptions"]);
+    assertCleanRead(second, ["call_transcriptions"]);
     assert.equal(
       aiRequests(fake.requests.slice(before)).length,
       eligible - budget,
@@ -352,12 +350,50 @@ describe("per-call streams, one at a time", () => {
     assert.deepEqual(together, byCallId(once, "call_transcriptions"));
     assert.equal(
       together.size,
-      expectedRecords(
-        fake,
-        IMMUTABLE.find((s) => s.name === "call_transcriptions")!,
-        visibleCalls(fake),
-      ).size,
+      expectedRecords(fake, byName("call_transcriptions"), visibleCalls(fake))
+        .size,
     );
+  });
+
+  it("with a budget, lists the calls only about as far as it can ask", async () => {
+    fake = await settledFake(4_000);
+    const budget = 40;
+    const run = await readFake(fake, { call_summaries: "incremental" }, {
+      config: { ai_max_requests_per_sync: budget },
+    });
+    assertCleanRead(run, ["call_summaries"]);
+    assert.equal(aiRequests(fake.requests).length, budget);
+    const lists = fake.requests.filter((r) => r.path === "/v1/calls").length;
+    const allPages = Math.ceil(visibleCalls(fake).length / 50);
+    // About twice the budget listed (and the probes that sized the
+    // windows), not the whole six months.
+    assert.ok(lists <= 12, `${lists} list requests of ${allPages} pages`);
+    assert.match(
+      logs(run, "call_summaries")[0],
+      /calls listed so far can have one: 40 requests, .* The [\d,]+ calls after them are listed by the next syncs\./,
+    );
+  });
+
+  it("keeps a hand-written state with no call_id, and saves one it can read back", async () => {
+    fake = await settledFake(200);
+    const stream = { call_topics: "incremental" } as const;
+    const latest = Math.max(...visibleCalls(fake).map((c) => c.started_at));
+    const handWritten = [{
+      type: "STREAM",
+      stream: {
+        stream_descriptor: { name: "call_topics" },
+        stream_state: { call_started_at: latest + 1 },
+      },
+    }];
+    const first = await readFake(fake, stream, { state: handWritten });
+    assertCleanRead(first, ["call_topics"]);
+    const [saved] = lastStates(first.messages);
+    assert.deepEqual(saved!.stream.stream_state, {
+      call_started_at: latest + 1,
+      call_id: null,
+    });
+    const second = await readFake(fake, stream, { state: [saved] });
+    assertCleanRead(second, ["call_topics"]);
   });
 
   it("a SIGKILL in the middle of a fan-out, then a resume: nothing missing, nothing immutable asked twice", async () => {
@@ -380,7 +416,7 @@ describe("per-call streams, one at a time", () => {
       config,
       state: lastStates(cut.messages),
     });
-    assertClean(resumed, ["call_summaries"]);
+    assertCleanRead(resumed, ["call_summaries"]);
     const answered = aiRequests(fake.requests).filter((r) => r.status !== 0);
     const keys = answered.map((r) => r.callId);
     assert.equal(new Set(keys).size, keys.length, "none answered twice");
@@ -393,7 +429,7 @@ describe("per-call streams, one at a time", () => {
       got,
       expectedRecords(
         fake,
-        CONVERSATION_INTELLIGENCE.find((s) => s.name === "call_summaries")!,
+        byName("call_summaries"),
         visibleCalls(fake),
       ),
     );
@@ -407,7 +443,7 @@ describe("per-call streams, one at a time", () => {
         fake,
         allIncremental(CONVERSATION_INTELLIGENCE),
       );
-      assertClean(run, NAMES);
+      assertCleanRead(run, NAMES);
       for (const stream of CONVERSATION_INTELLIGENCE) {
         assert.deepEqual(
           byCallId(run, stream.name),
@@ -430,7 +466,7 @@ describe("per-call streams, one at a time", () => {
       return undefined;
     });
     const run = await readFake(fake, { call_topics: "incremental" });
-    assertClean(run, ["call_topics"]);
+    assertCleanRead(run, ["call_topics"]);
     assert.ok(most >= 4, `${most} in flight at most`);
   });
 
@@ -438,7 +474,7 @@ describe("per-call streams, one at a time", () => {
     fake = await startFake({ counts: { calls: 300, contacts: 10 } });
     const began = Math.floor(Date.now() / 1000);
     const run = await readFake(fake, { call_transcriptions: "incremental" });
-    assertClean(run, ["call_transcriptions"]);
+    assertCleanRead(run, ["call_transcriptions"]);
     const calls = new Map(fake.data.calls.map((call) => [call.id, call]));
     const asked = aiRequests(fake.requests);
     assert.ok(asked.length > 10);
@@ -447,7 +483,7 @@ describe("per-call streams, one at a time", () => {
     }
     assert.match(
       logs(run, "call_transcriptions")[0],
-      /calls? that may not have ended an hour ago wait for a later sync/,
+      /calls? from the first that may not have ended an hour ago wait for a later sync\./,
     );
     // The state stops before them: the next sync asks them once over.
     const [state] = lastStates(run.messages);
@@ -458,12 +494,12 @@ describe("per-call streams, one at a time", () => {
   it("in full refresh, reads every eligible call of the six months and saves no position", async () => {
     fake = await settledFake(300);
     const run = await readFake(fake, { call_sentiments: "full_refresh" });
-    assertClean(run, ["call_sentiments"]);
+    assertCleanRead(run, ["call_sentiments"]);
     assert.deepEqual(
       byCallId(run, "call_sentiments"),
       expectedRecords(
         fake,
-        CONVERSATION_INTELLIGENCE.find((s) => s.name === "call_sentiments")!,
+        byName("call_sentiments"),
         visibleCalls(fake),
       ),
     );

@@ -39,7 +39,11 @@ const streamState = (name: string, state: unknown) => ({
 });
 
 const goodConfig = () => file(testConfig());
-const goodCatalog = () => file(configuredCatalog({ calls: "incremental" }));
+const goodCatalog = () =>
+  file(configuredCatalog({
+    calls: "incremental",
+    call_summaries: "incremental",
+  }));
 
 function assertNoSecrets(run: CliRun): void {
   for (const secret of [TEST_API_ID, TEST_API_TOKEN]) {
@@ -219,6 +223,22 @@ describe("bad input", () => {
         /State of stream calls has started_at = -5, which is not a time/,
       ],
       [
+        "whose state is not an object",
+        () => file([streamState("calls", "yesterday")]),
+        /State of stream calls is a string, not an object/,
+      ],
+      [
+        "with a call id that is no id",
+        () =>
+          file([
+            streamState("call_summaries", {
+              call_started_at: 1_700_000_000,
+              call_id: "abc",
+            }),
+          ]),
+        /State of stream call_summaries has call_id = "abc", which is not an id/,
+      ],
+      [
         "with a cursor past the year 9999",
         () => file([streamState("calls", { started_at: 1e16 })]),
         /State of stream calls has started_at = 10000000000000000/,
@@ -256,7 +276,11 @@ describe("bad input", () => {
       ["that is null", "null"],
       [
         "for a stream not in the catalog, whatever it holds",
-        [streamState("contacts", { updated_at: "yesterday" })],
+        [
+          streamState("contacts", { updated_at: "yesterday" }),
+          streamState("users", "not even an object"),
+          streamState("tags", [1, 2]),
+        ],
       ],
       ["of STATE messages, as read prints them", [
         stateMessage("calls", { started_at: 1_700_000_000 }),

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AircallClient, type Query } from "../src/aircall/client.ts";
-import { type ListQuery, pages } from "../src/aircall/pages.ts";
+import {
+  isCutByCap,
+  isLastPage,
+  type ListQuery,
+  type Page,
+  pages,
+} from "../src/aircall/pages.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import { startFake, TEST_API_ID, TEST_API_TOKEN } from "./_helpers.ts";
@@ -136,5 +142,50 @@ describe("pages", () => {
       count += page.items.length;
     }
     assert.equal(count, 75);
+  });
+
+  it("reads on while next_page_link names a next page, whatever meta.total says", async () => {
+    fake = await startFake({ counts: { users: 140 } });
+    fake.interceptors.push((request) => {
+      const response = fake.handle(request);
+      (response.body as { meta: { total: number } }).meta.total = 50;
+      return response;
+    });
+    let count = 0;
+    for await (const page of pages(clientFor(fake), USERS)) {
+      count += page.items.length;
+    }
+    assert.equal(count, 140);
+  });
+});
+
+describe("isLastPage and isCutByCap", () => {
+  const page = (fields: Partial<Page>): Page => ({
+    number: 1,
+    perPage: 50,
+    items: Array.from({ length: 50 }, (_, id) => ({ id })),
+    ...fields,
+  });
+
+  it("let meta decide: the link, else the total, else a short page", () => {
+    assert.equal(isLastPage(page({ hasNext: true, total: 50 })), false);
+    assert.equal(isLastPage(page({ hasNext: false, total: 500 })), true);
+    assert.equal(isLastPage(page({ total: 50 })), true);
+    assert.equal(isLastPage(page({ total: 51 })), false);
+    const short = page({ items: [{ id: 1 }] });
+    assert.equal(isLastPage(short), true);
+    assert.equal(isLastPage({ ...short, total: 140 }), false);
+    assert.equal(isLastPage(page({ items: [], hasNext: true })), true);
+  });
+
+  it("see a cut at the last legal page when the total is past the cap, whatever the link", () => {
+    assert.equal(
+      isCutByCap(page({ number: 200, total: 10_600, hasNext: false })),
+      true,
+    );
+    assert.equal(isCutByCap(page({ number: 200, total: 10_000 })), false);
+    assert.equal(isCutByCap(page({ number: 200, hasNext: true })), true);
+    assert.equal(isCutByCap(page({ number: 200, hasNext: false })), false);
+    assert.equal(isCutByCap(page({ number: 199, total: 20_000 })), false);
   });
 });

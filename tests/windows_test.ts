@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AircallClient } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
+import { ConnectorError } from "../src/errors.ts";
 import {
   readWindows,
   splitRange,
@@ -168,6 +169,30 @@ describe("readWindows on the fake API", () => {
       );
     });
   }
+
+  it("gives up on a second that keeps changing, after a bounded number of reads", async () => {
+    fake = await startFake({ counts: { calls: 0, contacts: 0 } });
+    const second = fake.now - 600;
+    fake.addCalls(120, second);
+    // Every answer counts one record more than the last: a seam at every
+    // page, in a second that cannot be narrowed.
+    let changes = 0;
+    fake.interceptors.push((request) => {
+      const response = fake.handle(request);
+      (response.body as { meta: { total: number } }).meta.total += changes++;
+      return response;
+    });
+    await assert.rejects(
+      readAll(fake, CALLS, second, second),
+      (error: Error) =>
+        error instanceof ConnectorError &&
+        error.failureType === "transient_error" &&
+        /kept changing while started_at \d+\.\.\d+ was read \(5 reads\)/
+          .test(error.message),
+    );
+    // Each read of the second is 3 pages; 5 reads, not forever.
+    assert.ok(fake.requests.length <= 5 * 4, `${fake.requests.length}`);
+  });
 
   it("refuses to size windows without meta.total", async () => {
     fake = await startFake({ counts: { calls: 100 } });

@@ -7,6 +7,7 @@
  */
 
 import { ConnectorError } from "../errors.ts";
+import { readNumber } from "../numeric.ts";
 import type { AircallClient, Query } from "./client.ts";
 
 /** The most records Aircall serves per page. */
@@ -25,6 +26,7 @@ export interface Page {
   number: number;
   /** Records per page asked for: {@linkcode PER_PAGE} but for a seam check. */
   perPage: number;
+  /** The page's records, as Aircall listed them. */
   items: ApiRecord[];
   /** `meta.total`: records matching the query, all pages together (if reported). */
   total?: number;
@@ -37,8 +39,11 @@ export interface Page {
 
 /** A list query: endpoint, envelope key and filters (without paging). */
 export interface ListQuery {
+  /** The list's path, e.g. `/v1/contacts`. */
   path: string;
+  /** The list's key in the response envelope, e.g. `contacts`. */
   key: string;
+  /** Filters and order; `page` and `per_page` are added per request. */
   query: Query;
 }
 
@@ -48,17 +53,6 @@ export interface FetchPageOptions {
   perPage?: number;
   /** Gives the request up (see {@linkcode AircallClient.get}). */
   signal?: AbortSignal;
-}
-
-/** A count in `meta`: a number, or a numeric string (read as a number). */
-function _count(value: unknown): number | undefined {
-  if (typeof value === "number") {
-    return Number.isFinite(value) ? value : undefined;
-  }
-  if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) {
-    return Number(value);
-  }
-  return undefined;
 }
 
 /**
@@ -93,7 +87,13 @@ export async function fetchPage(
     );
   }
   const meta = body?.meta as Record<string, unknown> | undefined;
-  const page: Page = { number, perPage, items, total: _count(meta?.total) };
+  const total = readNumber(meta?.total);
+  const page: Page = {
+    number,
+    perPage,
+    items,
+    total: Number.isSafeInteger(total) ? total : undefined,
+  };
   if (meta !== undefined && "next_page_link" in meta) {
     page.hasNext = typeof meta.next_page_link === "string" &&
       meta.next_page_link !== "";
@@ -119,12 +119,14 @@ export function isLastPage(page: Page): boolean {
 
 /**
  * Whether a query holds more than the cap lets one read: its last legal
- * page came back full and the total (if reported) says there is more.
+ * page came back full and the total says there is more (or, without a
+ * total, the next page's link).
  */
 export function isCutByCap(page: Page): boolean {
-  return page.number >= LAST_PAGE && page.items.length === PER_PAGE &&
-    page.hasNext !== false &&
-    (page.total === undefined || page.total > RESULT_CAP);
+  if (page.number < LAST_PAGE || page.items.length < PER_PAGE) return false;
+  return page.total === undefined
+    ? page.hasNext !== false
+    : page.total > RESULT_CAP;
 }
 
 /** Options of {@linkcode pages}. */
@@ -149,8 +151,9 @@ export interface PagesOptions {
 /** The last page of `page`'s query, as far as `page` tells. */
 function _lastPageNumber(page: Page): number {
   if (isLastPage(page)) return page.number;
-  if (page.total === undefined) return page.number + 1;
-  return Math.min(Math.ceil(page.total / PER_PAGE), LAST_PAGE);
+  // Not the last: a next page at least, whatever the total says.
+  const byTotal = Math.ceil((page.total ?? 0) / PER_PAGE);
+  return Math.min(Math.max(byTotal, page.number + 1), LAST_PAGE);
 }
 
 /**

@@ -126,7 +126,9 @@ export async function* walkNewestFirst(
     // place, and each look finds it at least half a page further.
     const moved = Math.max(0, (earlier.total ?? 0) - (later.total ?? 0));
     const attempts = MAX_SEAM_ATTEMPTS + Math.ceil(moved / (PER_PAGE / 2));
-    let seam = (later.number - 1) * later.perPage;
+    const origin = (later.number - 1) * later.perPage;
+    let seam = origin;
+    let ties = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const { number, perPage } = pageAcross(seam);
       const page = await fetchPage(client, list, number, { perPage });
@@ -145,10 +147,18 @@ export async function* walkNewestFirst(
         seam = start; // Only the side after it, or the list's end: further up.
       } else {
         // Neither side: further up if these records are older than the
-        // later page's first.
-        const older = (page.items[0][version] as number) <
-          (later.items[0]?.[version] as number);
-        seam = older ? start : end;
+        // later page's first, down if newer. Of its very second, their
+        // order is Aircall's own: look on either side of where the later
+        // page began, further each time.
+        const here = page.items[0][version] as number;
+        const there = later.items[0]?.[version] as number | undefined;
+        if (there === undefined || here === there) {
+          ties++;
+          const side = ties % 2 === 1 ? -1 : 1;
+          seam = Math.max(0, origin + side * Math.ceil(ties / 2) * perPage);
+        } else {
+          seam = here < there ? start : end;
+        }
       }
     }
     throw new ConnectorError(

@@ -8,9 +8,10 @@
  * windows never lose or double a record at their edge.
  *
  * A window is read newest first: records enter a list at its newest end (a
- * call starts, a contact is created) and leave by its oldest (calls age out
- * of the API's six months), so neither moves the pages not yet read. A
- * deletion elsewhere does: every later record moves up one place, and the one
+ * call starts, a contact is created), which pushes the pages not yet read
+ * down (a record may come twice, none is skipped), and leave by its oldest
+ * (calls age out of the API's six months), which moves nothing not yet read.
+ * A deletion elsewhere moves every later record up one place, and the one
  * that crosses a page boundary in between would be skipped. Every page
  * carries the window's total, so such a seam shows as two consecutive pages
  * whose totals differ. Whatever slipped through a seam lies between the
@@ -36,7 +37,9 @@ import {
 
 /** How an endpoint filters on time. */
 export interface WindowedList {
+  /** The list's path, e.g. `/v1/calls`. */
   path: string;
+  /** The list's key in the response envelope. */
   key: string;
   /** Field that identifies a record (to skip what a window already gave). */
   primaryKey: string;
@@ -59,6 +62,12 @@ export interface WindowOptions {
    * only push the pages not yet read further down, never up.
    */
   liveFrom?: number;
+  /**
+   * The most records one window may hold (default the cap, 10,000): a
+   * reader that may stop early lists in smaller windows, so it lists little
+   * past where it stops.
+   */
+  maxWindow?: number;
 }
 
 /** What a windowed read yields, in order. */
@@ -185,6 +194,10 @@ export async function* readWindows(
   if (lo > hi) return;
   const id = list.primaryKey;
   const liveFrom = options.liveFrom ?? Infinity;
+  /** Crowded seconds already reported: a second read again is not. */
+  const overflowing = new Set<number>();
+  const maxWindow = Math.min(options.maxWindow ?? RESULT_CAP, RESULT_CAP);
+  const target = Math.min(WINDOW_TARGET, maxWindow);
   let first = true;
 
   /** Yields the records of `items` not yielded yet, and remembers them. */
@@ -224,8 +237,8 @@ export async function* readWindows(
       first = false;
       yield { kind: "total", total: probe.total };
     }
-    if (probe.total > RESULT_CAP && hi > lo) {
-      const parts = Math.ceil(probe.total / WINDOW_TARGET);
+    if (probe.total > maxWindow && hi > lo) {
+      const parts = Math.ceil(probe.total / target);
       for (const [a, b] of splitRange(lo, hi, parts)) {
         yield* walk(a, b, yielded, checkpoint);
       }
@@ -298,7 +311,8 @@ export async function* readWindows(
       previous = page;
     }
     const total = previous?.total ?? here.size;
-    if (total > here.size) {
+    if (total > here.size && !overflowing.has(second)) {
+      overflowing.add(second);
       yield { kind: "overflow", second, total, unread: total - here.size };
     }
   }
