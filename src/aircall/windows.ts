@@ -200,22 +200,31 @@ export async function* readWindows(
   const target = Math.min(WINDOW_TARGET, maxWindow);
   let first = true;
 
-  /** Yields the records of `items` not yielded yet, and remembers them. */
+  const skip = options.skip ?? new Set<unknown>();
+
+  /**
+   * Yields the records of `items` neither the caller nor this window gave
+   * yet, and remembers them in `yielded`.
+   */
   function* fresh(
     items: ApiRecord[],
     yielded: Set<unknown>,
   ): Generator<WindowEvent> {
-    const records = items.filter((item) => !yielded.has(item[id]));
+    const records = items.filter((item) =>
+      !skip.has(item[id]) && !yielded.has(item[id])
+    );
     for (const item of records) yielded.add(item[id]);
     if (records.length > 0) yield { kind: "records", records };
   }
 
   /**
-   * Reads `[lo, hi]` until it is settled. `yielded` holds the ids not to
-   * yield again: the caller's, a parent window's, or a wider window's that
-   * grew past the cap while read (its pages follow time, but which part it
-   * covered is unknown). `checkpoint` is false for the re-read of a seam,
-   * which finishes nothing on its own. `pass` counts reads of this range.
+   * Reads `[lo, hi]` until it is settled. `yielded` holds the ids this
+   * window gave: its own, or those of the window whose seam it reads again,
+   * or of a wider window that grew past the cap while read (its pages follow
+   * time, but which part it covered is unknown). Windows that only split a
+   * range by size share none, so the set never outgrows a window.
+   * `checkpoint` is false for the re-read of a seam, which finishes nothing
+   * on its own. `pass` counts reads of this range.
    */
   async function* walk(
     lo: number,
@@ -240,7 +249,8 @@ export async function* readWindows(
     if (probe.total > maxWindow && hi > lo) {
       const parts = Math.ceil(probe.total / target);
       for (const [a, b] of splitRange(lo, hi, parts)) {
-        yield* walk(a, b, yielded, checkpoint);
+        // Nothing of this range was given yet, unless it is read again.
+        yield* walk(a, b, checkpoint ? new Set() : yielded, checkpoint);
       }
       return;
     }
@@ -317,5 +327,5 @@ export async function* readWindows(
     }
   }
 
-  yield* walk(lo, hi, new Set(options.skip ?? []), true);
+  yield* walk(lo, hi, new Set(), true);
 }
