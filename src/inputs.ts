@@ -278,19 +278,16 @@ export function savedCursor(
   state: StateBlob,
   field: string,
 ): number | undefined {
-  const value = state[field];
-  if (value === undefined || value === null) return undefined;
-  const number = readNumber(value) ?? NaN;
-  const seconds = Math.floor(number > 1e12 ? number / 1000 : number);
-  if (!(seconds >= 0 && seconds <= LAST_SECOND)) {
-    throw new ConnectorError(
-      "config_error",
-      `State of stream ${stream} has ${field} = ${
-        JSON.stringify(value)
-      }, which is not a time; it must be unix seconds or milliseconds (a number or a numeric string) or null. Reset the stream's state.`,
-    );
-  }
-  return seconds;
+  return _savedNumber(
+    stream,
+    state,
+    field,
+    (number) => {
+      const seconds = Math.floor(number > 1e12 ? number / 1000 : number);
+      return seconds >= 0 && seconds <= LAST_SECOND ? seconds : undefined;
+    },
+    "a time; it must be unix seconds or milliseconds (a number or a numeric string) or null",
+  );
 }
 
 /**
@@ -309,18 +306,39 @@ export function savedId(
   state: StateBlob,
   field: string,
 ): number | undefined {
+  return _savedNumber(
+    stream,
+    state,
+    field,
+    (id) => Number.isSafeInteger(id) && id >= 0 ? id : undefined,
+    "an id; it must be a non-negative integer or null",
+  );
+}
+
+/**
+ * A number of a saved state, as `accept` takes it; `undefined` when absent
+ * or null; a `config_error` naming the stream and the value otherwise.
+ */
+function _savedNumber(
+  stream: string,
+  state: StateBlob,
+  field: string,
+  accept: (number: number) => number | undefined,
+  what: string,
+): number | undefined {
   const value = state[field];
   if (value === undefined || value === null) return undefined;
-  const id = readNumber(value);
-  if (id === undefined || !Number.isSafeInteger(id) || id < 0) {
+  const number = readNumber(value);
+  const accepted = number === undefined ? undefined : accept(number);
+  if (accepted === undefined) {
     throw new ConnectorError(
       "config_error",
       `State of stream ${stream} has ${field} = ${
         JSON.stringify(value)
-      }, which is not an id; it must be a non-negative integer or null. Reset the stream's state.`,
+      }, which is not ${what}. Reset the stream's state.`,
     );
   }
-  return id;
+  return accepted;
 }
 
 /**
