@@ -463,7 +463,8 @@ export const CALL_ID = "call_id";
 
 /**
  * Reads a state file: JSON, or JSON lines (one message per line, as
- * `jq -c 'select(.type=="STATE")'` writes them). No path means no state.
+ * `grep '^{"type":"STATE"'` keeps them from `read`'s output). No path
+ * means no state.
  *
  * @param path The state file's path, if any.
  * @param streams The configured catalog.
