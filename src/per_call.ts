@@ -18,7 +18,9 @@ import { type ApiRecord, PER_PAGE } from "./aircall/pages.ts";
 import { ConnectorError, CredentialsError, HttpError } from "./errors.ts";
 import { CALL_ID, futureCursor, savedCursor, savedId } from "./inputs.ts";
 import type { StateBlob } from "./protocol.ts";
+import { formatDuration, plural } from "./progress.ts";
 import type { ReaderContext, ReadEvent } from "./readers.ts";
+import { pathFor } from "./streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
 
 type PerCallPaging = Extract<StreamDefinition["paging"], { kind: "per_call" }>;
@@ -120,26 +122,6 @@ function _unwrap(
 }
 
 /**
- * A duration for people.
- *
- * @example
- * ```ts
- * formatDuration(7_500); // "about 2 h 5 min"
- * formatDuration(30); // "under a minute"
- * ```
- */
-export function formatDuration(seconds: number): string {
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 1) return "under a minute";
-  if (minutes < 60) return `about ${minutes} min`;
-  const rest = minutes % 60;
-  return `about ${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;
-}
-
-const _plural = (count: number, one: string, many = `${one}s`) =>
-  `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
-
-/**
  * The events of one per-call stream's read.
  *
  * @param definition The stream.
@@ -235,12 +217,12 @@ export async function* readPerCall(
   const eligible = freshToAsk.length + again.length;
   const parts = [
     `${name}: ${eligible.toLocaleString("en-US")} of the ${
-      _plural(listed.length, "call")
+      plural(listed.length, "call")
     } listed${stopped ? " so far" : ""} can have one${
       again.length
         ? ` (${again.length} within ai_lookback_days, asked again)`
         : ""
-    }: ${_plural(requests, "request")}, ${
+    }: ${plural(requests, "request")}, ${
       formatDuration((requests / perMinute) * 60)
     } at ${perMinute} requests per minute.`,
   ];
@@ -250,13 +232,13 @@ export async function* readPerCall(
   if (waiting >= 0) {
     parts.push(
       `${
-        _plural(listed.length - waiting + unlisted, "call")
+        plural(listed.length - waiting + unlisted, "call")
       } from the first that may not have ended an hour ago wait for a later sync.`,
     );
   } else if (unlisted > 0) {
     parts.push(
       `The ${
-        _plural(unlisted, "call")
+        plural(unlisted, "call")
       } after them are listed by the next syncs.`,
     );
   }
@@ -282,11 +264,11 @@ export async function* readPerCall(
     yield {
       kind: "info",
       message: `${name}: the ${
-        _plural(budget, "request")
+        plural(budget, "request")
       } of ai_max_requests_per_sync are spent; ${
-        _plural(left, "eligible call")
+        plural(left, "eligible call")
       } listed and ${
-        _plural(unlisted, "call")
+        plural(unlisted, "call")
       } not yet listed remain, for the next syncs.`,
     };
   } else if (fresh.length > 0) {
@@ -295,7 +277,7 @@ export async function* readPerCall(
   }
   yield {
     kind: "info",
-    message: `${name}: ${_plural(counts.found, "call")} had one, ${
+    message: `${name}: ${plural(counts.found, "call")} had one, ${
       counts.missing.toLocaleString("en-US")
     } answered 404 (none).`,
   };
@@ -324,7 +306,7 @@ function _asker(
     Math.min(MAX_IN_FLIGHT, Math.floor(config.max_requests_per_minute / 60)),
   );
   const one = async (call: _Call, signal?: AbortSignal) => {
-    const path = definition.path.replace("{id}", String(call.id));
+    const path = pathFor(definition, call.id);
     let body: unknown;
     try {
       body = await client.get(path, {}, signal);

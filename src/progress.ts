@@ -58,6 +58,23 @@ export function plural(count: number, noun: string): string {
   return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+/**
+ * A duration for people.
+ *
+ * @example
+ * ```ts
+ * formatDuration(7_500); // "about 2 h 5 min"
+ * formatDuration(30); // "under a minute"
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `about ${minutes} min`;
+  const rest = minutes % 60;
+  return `about ${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ""}`;
+}
+
 /** A duration as `m:ss` (or `h:mm:ss`). */
 export function clock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -23,7 +23,7 @@ import { futureCursor, savedCursor } from "./inputs.ts";
 import { type CallSource, readPerCall } from "./per_call.ts";
 import type { StateBlob } from "./protocol.ts";
 import type { Config } from "./spec.ts";
-import { idField } from "./streams/definition.ts";
+import { idField, pathFor } from "./streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
 
 /** What a stream reader yields. */
@@ -257,7 +257,7 @@ async function _childList(
   id: unknown,
   signal: AbortSignal,
 ): Promise<{ path: string; records?: ApiRecord[] }> {
-  const path = definition.path.replace("{id}", encodeURIComponent(String(id)));
+  const path = pathFor(definition, id);
   const list = _listOf(definition, path);
   const records: ApiRecord[] = [];
   try {

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
-import { formatDuration } from "../src/per_call.ts";
+import { formatDuration } from "../src/progress.ts";
 import { CONVERSATION_INTELLIGENCE } from "../src/streams/conversation_intelligence.ts";
 import type { StreamDefinition } from "../src/streams/mod.ts";
 import {

@@ -117,3 +117,15 @@ export function idField(definition: StreamDefinition): string {
   }
   return field;
 }
+
+/**
+ * The path of one parent's request in a fan-out stream: `path` with its
+ * `{id}` filled.
+ *
+ * @param definition A stream whose path is a template.
+ * @param id The parent's id.
+ * @returns e.g. `/v2/users/1000011/numbers`.
+ */
+export function pathFor(definition: StreamDefinition, id: unknown): string {
+  return definition.path.replace("{id}", encodeURIComponent(String(id)));
+}
