@@ -52,6 +52,7 @@ function _perCall(stream: _PerCallStream): StreamDefinition {
       addOn: stream.addOn,
     },
     incremental: { kind: "per_call", cursor: "call_started_at" },
+    optIn: "one request per call",
     description: `${stream.holds} (${stream.addOn}). One request per call ${
       voicemails
         ? "answered with a recording, or voicemail,"

@@ -94,6 +94,12 @@ export interface StreamDefinition {
   query?: Query;
   /** Present on streams that support incremental sync. */
   incremental?: Incremental;
+  /**
+   * Present on streams left out of the default selection (`sync` and
+   * `discover --configured` without `--streams`): why each costs enough to
+   * be asked for by name or with `all`, e.g. "one request per call".
+   */
+  optIn?: string;
   /** Fields dropped from every record before it leaves the connector (secrets). */
   omit?: readonly string[];
   /** Why the stream syncs the way it does, for the README and the catalog. */
