@@ -18,6 +18,7 @@ export async function main(): Promise<never> {
       env: runtime.env,
       stderrIsTty: runtime.isStderrTty(),
       onStop: runtime.onStop,
+      sqlite: runtime.loadSqlite,
     }),
   );
 }
