@@ -43,6 +43,24 @@ export const CLI_COMMAND: readonly string[] = process.versions.deno
   ? [process.execPath, "run", ...RUN_FLAGS, join(ROOT, "mod.ts")]
   : [process.execPath, join(ROOT, "npm/bin/source-aircall.mjs")];
 
+/**
+ * The CLI for a `sync` into `db`: under Deno, the run flags plus write
+ * access to that one file (the least `sync` needs); under Node, the npm build.
+ *
+ * @param db The database file.
+ */
+export function syncCommand(db: string): readonly string[] {
+  return process.versions.deno
+    ? [
+      process.execPath,
+      "run",
+      ...RUN_FLAGS,
+      `--allow-write=${db}`,
+      join(ROOT, "mod.ts"),
+    ]
+    : CLI_COMMAND;
+}
+
 /** Credentials the fake accepts; a grep of all test output must not find them. */
 export const TEST_API_ID = "test-api-id-7Qk2";
 export const TEST_API_TOKEN = "test-api-token-Zx91Lm";
