@@ -165,10 +165,10 @@ describe("npm package", () => {
 });
 
 describe("standalone binary", () => {
-  it("compiles with exactly the flags of deno run, the same the tests run with", () => {
+  it("compiles with the flags of deno run the tests run with, plus write access for sync's database", () => {
     const args = compileArgs();
     assert.equal(args[0], "compile");
-    assert.deepEqual(runtimeFlags(args), [...RUN_FLAGS]);
+    assert.deepEqual(runtimeFlags(args), [...RUN_FLAGS, "--allow-write"]);
     assert.equal(args.at(-1), "mod.ts");
     assert.deepEqual(compileArgs("x86_64-pc-windows-msvc").slice(-4), [
       "dist/source-aircall-x86_64-pc-windows-msvc.exe",
@@ -178,7 +178,7 @@ describe("standalone binary", () => {
     ]);
   });
 
-  it("documents exactly those flags in every deno run command of the README", () => {
+  it("documents exactly those flags in every deno run command of the README (sync: and write access to its database)", () => {
     const commands = read("README.md").split("\n")
       .filter((line) =>
         line.startsWith("deno run ") && line.includes("mod.ts")
@@ -189,7 +189,11 @@ describe("standalone binary", () => {
         "deno run ".length,
         command.indexOf(" mod.ts"),
       );
-      assert.deepEqual(flags.split(" "), [...RUN_FLAGS], command);
+      // sync writes one file: the README's database.
+      const expected = command.includes(" mod.ts sync ")
+        ? [...RUN_FLAGS, "--allow-write=aircall.sqlite"]
+        : [...RUN_FLAGS];
+      assert.deepEqual(flags.split(" "), expected, command);
     }
   });
 

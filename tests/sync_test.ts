@@ -431,6 +431,73 @@ if (!HAS_SQLITE) {
     });
   });
 
+  if (!process.versions.deno) {
+    describe("the npm build under Node and deno run", () => {
+      let fake: FakeAircall;
+      before(async () => fake = await startFake());
+      after(() => fake.close());
+
+      /**
+       * Every table's rows, but not when: extraction times, the sync log,
+       * and the states (which hold the sync's clock) only by stream.
+       */
+      function dump(db: string): Record<string, unknown[]> {
+        const database = open(db);
+        try {
+          return Object.fromEntries(
+            tables(db).filter((table) => table !== "_syncs").map((table) => [
+              table,
+              database.prepare(
+                table === "_state"
+                  ? "SELECT stream FROM _state ORDER BY 1"
+                  : `SELECT * FROM "${table}" ORDER BY 1, 2`,
+              ).all().map((row) => {
+                const { _airbyte_extracted_at: _, ...rest } = row;
+                return { ...rest };
+              }),
+            ]),
+          );
+        } finally {
+          database.close();
+        }
+      }
+
+      it("make the same tables", async () => {
+        const dir = tempDir();
+        const underNode = join(dir, "node.sqlite");
+        const underDeno = join(dir, "deno.sqlite");
+        assertClean(await syncRun(fake, underNode));
+        // scripts/test_node.ts names the Deno that runs it.
+        const deno = process.env.SOURCE_AIRCALL_DENO ?? "deno";
+        const run = await spawnCli(
+          [
+            "sync",
+            "--config",
+            writeJson(dir, "config.json", testConfig()),
+            "--db",
+            underDeno,
+          ],
+          { AIRCALL_API_URL: fake.url },
+          [
+            deno,
+            "run",
+            ...RUN_FLAGS,
+            `--allow-write=${underDeno}`,
+            join(ROOT, "mod.ts"),
+          ],
+          false,
+        ).result;
+        assertClean(run);
+        const tablesUnderNode = dump(underNode);
+        assert.deepEqual(
+          Object.keys(tablesUnderNode).sort(),
+          [...DEFAULT.map((s) => s.name), "_state"].sort(),
+        );
+        assert.deepEqual(dump(underDeno), tablesUnderNode);
+      });
+    });
+  }
+
   describe("a --db sync cannot use is one clear error, the file untouched", () => {
     let fake: FakeAircall;
     before(async () => fake = await startFake());
