@@ -577,7 +577,7 @@ if (runs("sync")) {
   ];
   const reads: Measure[] = [];
   const syncs: Measure[] = [];
-  const SYNC_ROUNDS = 2;
+  const SYNC_ROUNDS = 3;
   for (let round = 0; round < SYNC_ROUNDS; round++) {
     reads.push(await measure(readCommand, env, "/dev/null"));
     await Deno.remove(db).catch(() => {});

@@ -61,6 +61,22 @@ export function syncCommand(db: string): readonly string[] {
     : CLI_COMMAND;
 }
 
+/**
+ * Runs a command and reports how it ended on the last stderr line: "exit N"
+ * or "signal N". Node's child_process under Deno reports an exit code above
+ * 128 (and any child it sent a signal to) as killed by a signal, so the
+ * tests ask Python, which tells the two apart. SIGINT and SIGTERM sent to
+ * Python are passed on to the command.
+ */
+export const REPORT_STATUS: string = `
+import signal, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+for stop in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(stop, lambda number, frame: child.send_signal(number))
+status = child.wait()
+sys.stderr.write(f"signal {-status}\\n" if status < 0 else f"exit {status}\\n")
+`;
+
 /** Credentials the fake accepts; a grep of all test output must not find them. */
 export const TEST_API_ID = "test-api-id-7Qk2";
 export const TEST_API_TOKEN = "test-api-token-Zx91Lm";

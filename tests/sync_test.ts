@@ -20,6 +20,7 @@ import {
   type CliRun,
   readFake,
   recordsByStream,
+  REPORT_STATUS,
   ROOT,
   runCliText,
   spawnCli,
@@ -497,6 +498,91 @@ if (!HAS_SQLITE) {
       });
     });
   }
+
+  describe("sync's command line", () => {
+    let fake: FakeAircall;
+    before(async () => fake = await startFake());
+    after(() => fake.close());
+
+    it("a usage mistake is one line on stderr, exit 2, nothing on stdout, no file", async () => {
+      const dir = tempDir();
+      const db = join(dir, "aircall.sqlite");
+      const config = writeJson(dir, "config.json", testConfig());
+      for (
+        const [args, reason] of [
+          [
+            ["--config", config, "--db", db, "--stream", "calls"],
+            /Unknown option '--stream' for sync; did you mean --streams <names>\?/,
+          ],
+          [["--db", db], /sync needs --config <path>/],
+          [
+            ["--config", config, "--db", db, "--streams", "cals"],
+            /Unknown stream "cals" in --streams; did you mean calls\?/,
+          ],
+        ] as const
+      ) {
+        const run = await spawnCli(
+          ["sync", ...args],
+          { AIRCALL_API_URL: fake.url },
+          syncCommand(db),
+          false,
+        ).result;
+        assert.equal(run.code, 2, run.stderr);
+        assert.equal(run.stdout, "");
+        assert.match(run.stderr, /^source-aircall: .*\(see --help\)\n$/);
+        assert.match(run.stderr, reason);
+        assert.equal(existsSync(db), false);
+      }
+      assert.equal(fake.requests.length, 0);
+    });
+
+    it("SIGTERM commits what was read, says so, exits 143; a rerun completes it", async () => {
+      const db = join(tempDir(), "aircall.sqlite");
+      fake.faults.latencyMs = 20;
+      const running = spawnCli(
+        [
+          "sync",
+          "--config",
+          writeJson(tempDir(), "config.json", testConfig()),
+          "--db",
+          db,
+        ],
+        { AIRCALL_API_URL: fake.url },
+        ["python3", "-c", REPORT_STATUS, ...syncCommand(db)],
+        false,
+      );
+      while (!fake.requests.some((r) => r.path === "/v1/contacts")) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      running.child.kill("SIGTERM");
+      const run = await running.result;
+      fake.faults.latencyMs = 0;
+      assert.equal(run.stdout, "");
+      const calls = fake.visibleCallIds().length.toLocaleString("en-US");
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `source-aircall: stopped by SIGTERM after reading calls \\(${calls} records, complete\\), .*; everything read is committed to .*aircall\\.sqlite: run sync again to go on from there\\.\nexit 143\n$`,
+        ),
+      );
+      const database = open(db);
+      try {
+        // calls completed before contacts began: its rows and state are in.
+        assert.equal(
+          database.prepare("SELECT count(*) AS n FROM calls").get()!.n,
+          fake.visibleCallIds().length,
+        );
+        assert.ok(
+          database.prepare("SELECT state FROM _state WHERE stream = 'calls'")
+            .get(),
+        );
+      } finally {
+        database.close();
+      }
+      assertClean(await syncRun(fake, db));
+      await assertTablesEqualApi(fake, db);
+    });
+  });
 
   describe("a --db sync cannot use is one clear error, the file untouched", () => {
     let fake: FakeAircall;

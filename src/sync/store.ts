@@ -49,6 +49,9 @@ const BATCH_ROWS = 10_000;
 /** The page size of a new database, in bytes: six calls to a page. */
 const PAGE_SIZE = 16_384;
 
+/** SQLite's page cache, in KiB. */
+const CACHE_KIB = 16_000;
+
 /** SQLite's result codes that `open` explains. */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
@@ -234,6 +237,10 @@ export class SyncStore {
       db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
+      // The primary-key index is written in the API's order, not its own:
+      // with SQLite's default 2 MB of cache, a sync of 200,000 calls took
+      // twice as long as with 16 MB, spent re-reading index pages.
+      db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
       return new SyncStore(path, db, streams, now);
     } catch (error) {
       try {
