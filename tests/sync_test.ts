@@ -415,6 +415,8 @@ if (!HAS_SQLITE) {
       while (fake.requests.length === seen) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // SQLite's write-ahead log, beside the file, is its owner's only too.
+      assert.equal(statSync(`${db}-wal`).mode & 0o777, 0o600);
       const second = await syncRun(fake, db, ["--streams", "users"]);
       fake.faults.latencyMs = 0;
       assert.equal(second.code, 1);
