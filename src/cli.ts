@@ -46,6 +46,8 @@ export interface CliIo {
   env: (name: string) => string | undefined;
   /** Whether stderr is a terminal: `read` then shows its progress there. */
   stderrIsTty?: boolean;
+  /** The width of that terminal, asked at each redraw; `undefined` when unknown. */
+  stderrColumns?: () => number | undefined;
   /** Epoch milliseconds (default `Date.now`). */
   now?: () => number;
   /**
@@ -389,7 +391,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await readCatalog(options.catalog!);
       const state = await readState(options.state, streams);
       const progress = io.stderrIsTty
-        ? new TerminalProgress((text) => void io.stderr(text), now)
+        ? new TerminalProgress(
+          (text) => void io.stderr(text),
+          now,
+          undefined,
+          io.stderrColumns,
+        )
         : new LogProgress(async (level, message) => {
           await writer.log(level, message);
           await writer.flush();
