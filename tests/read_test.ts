@@ -34,6 +34,8 @@ const START_DATE = "2020-01-01T00:00:00.000Z";
 const STREAM_NAMES = Object.keys(allStreams("full_refresh"));
 
 const CATALOG = catalog().streams as CatalogStream[];
+// deno-lint-ignore no-explicit-any
+type Loose = Record<string, any>;
 
 /** What identifies a record: its id, or its key fields joined by "/". */
 function keyOf(record: Record<string, unknown>, fields: string[]): unknown {
@@ -144,11 +146,10 @@ describe("read: full refresh of every stream", () => {
     const calls = CATALOG.find((s) => s.name === "calls")!;
     const validate = strictRecordValidator(calls.json_schema);
     const call = records.get("calls")!.find((c) =>
-      c.contact !== null && (c.ai_voice_agents as unknown[]).length > 0
+      c.contact !== null && (c.ai_voice_agents as unknown[]).length > 0 &&
+      c.user !== null && (c.tags as unknown[]).length > 0
     )!;
     assert.ok(validate(call));
-    // deno-lint-ignore no-explicit-any
-    type Loose = Record<string, any>;
     const copy = () => structuredClone(call) as Loose;
     const extra = [
       (c: Loose) => c.new_field = 1,
@@ -156,12 +157,48 @@ describe("read: full refresh of every stream", () => {
       (c: Loose) => c.contact.phone_numbers[0].new_field = 1,
       (c: Loose) => c.number.messages.new_field = "x",
       (c: Loose) => c.ai_voice_agents[0].new_field = 1,
+      // The user of a call is a variant without the top-level user's substatus.
+      (c: Loose) => c.user.substatus = null,
+      (c: Loose) => c.tags[0].new_field = 1,
     ];
     for (const add of extra) {
       const changed = copy();
       add(changed);
       assert.ok(!validate(changed), add.toString());
     }
+  });
+
+  it("types the nested shapes as served: a call's user, number and tags, a team's members", () => {
+    const calls = records.get("calls")!;
+    const users = calls.flatMap((c) =>
+      [c.user, c.assigned_to, c.transferred_by, c.transferred_to]
+        .filter((u) => u !== null) as Record<string, unknown>[]
+    );
+    assert.ok(users.every((u) => "wrap_up_time" in u && !("substatus" in u)));
+    assert.ok(
+      calls.every((c) =>
+        c.number === null || typeof (c.number as Loose).flow_editor_enabled ===
+          "boolean"
+      ),
+    );
+    const tags = calls.flatMap((c) => c.tags as Loose[]);
+    assert.ok(tags.some((t) => "tagged_by" in t && "created_at" in t));
+    assert.ok(calls.some((c) => "conference_participants" in c));
+    assert.ok(calls.some((c) => "automatic_callback_call_id" in c));
+    const members = records.get("teams")!.flatMap((t) => t.users as Loose[]);
+    assert.ok(members.length > 0);
+    assert.ok(
+      members.every((m) => "default_number_id" in m && !("state" in m)),
+    );
+    // ...and the strict schemas refuse what each variant lacks.
+    const teams = CATALOG.find((s) => s.name === "teams")!;
+    const team = structuredClone(
+      records.get("teams")!.find((t) => (t.users as unknown[]).length > 0)!,
+    ) as Loose;
+    const validate = strictRecordValidator(teams.json_schema);
+    assert.ok(validate(team));
+    team.users[0].substatus = null;
+    assert.ok(!validate(team));
   });
 
   it("sends the three expansion flags with every calls request, not fetch_short_urls", () => {
