@@ -16,7 +16,7 @@ import {
 import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
-import { type ReaderContext, readStream } from "./readers.ts";
+import { type ReaderContext, readStream } from "./readers/mod.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 
 /** What the engine reports; requests and rate-limit waits reach observers from the client. */
