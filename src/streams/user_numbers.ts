@@ -9,7 +9,13 @@ export const userNumbers: StreamDefinition = {
   path: "/v2/users/{id}/numbers",
   key: "numbers",
   primaryKey: ["user_id", "id"],
-  paging: { kind: "children", parent: users, parentField: "user_id" },
+  paging: {
+    kind: "children",
+    parent: users,
+    parentField: "user_id",
+    each: "list",
+    notFound: "parent_deleted",
+  },
   description:
     "The numbers each user is assigned to: one record per user and number, the number's fields plus user_id. No update marker: full refresh only.",
   schema: recordSchema({
