@@ -42,6 +42,8 @@ const EXPECTED = {
     key: ["id"],
     cursor: "updated_at",
   },
+  dialer_campaign_numbers: { modes: ["full_refresh"], key: ["user_id", "id"] },
+  dialer_campaigns: { modes: ["full_refresh"], key: ["user_id"] },
   numbers: { modes: ["full_refresh"], key: ["id"] },
   tags: { modes: ["full_refresh"], key: ["id"] },
   teams: { modes: ["full_refresh"], key: ["id"] },

@@ -870,6 +870,47 @@ describe("fake Aircall: the numbers of each user", () => {
   });
 });
 
+describe("fake Aircall: the Power Dialer", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, users: 60 },
+    });
+  });
+  after(() => fake.close());
+
+  it("serves each user's campaign, its queue paged under numbers, and 404 without one", async () => {
+    let long = 0;
+    for (const user of fake.data.users) {
+      const campaign = await _get(fake, `/v1/users/${user.id}/dialer_campaign`);
+      const path = `/v1/users/${user.id}/dialer_campaign/phone_numbers`;
+      const expected = fake.data.dialerCampaigns[user.id];
+      if (expected === undefined) {
+        assert.equal(campaign.status, 404);
+        assert.equal((await _get(fake, path)).status, 404);
+        continue;
+      }
+      assert.deepEqual(campaign.body, { dialer_campaign: expected });
+      assert.ok(_int(expected.id) && _iso(expected.created_at));
+      assert.ok(_str(expected.number_id) || _int(expected.number_id));
+      const queue = await _readAll(fake, `${path}?per_page=50`, "numbers");
+      assert.deepEqual(queue, fake.data.dialerNumbers[user.id]);
+      const item = _exactly({
+        id: _int,
+        number: (v) => typeof v === "string" && /^\+?[0-9 -]+$/.test(v),
+        called: _bool,
+        created_at: _iso,
+      });
+      assert.ok(queue.every(item), JSON.stringify(queue));
+      if (queue.length > 50) long++;
+    }
+    assert.ok(long >= 2, `${long} queues longer than a page`);
+    const missing = await _get(fake, "/v1/users/1/dialer_campaign");
+    assert.equal(missing.status, 404);
+  });
+});
+
 describe("fake Aircall: Conversation Intelligence", () => {
   let fake: FakeAircall;
   before(async () => {

@@ -62,6 +62,11 @@ function expectedIds(fake: FakeAircall): Record<string, unknown[]> {
     contacts: data.contacts.filter((c) => c.created_at >= start).map((c) =>
       c.id
     ),
+    dialer_campaigns: data.users.filter((u) => data.dialerCampaigns[u.id])
+      .map((u) => u.id),
+    dialer_campaign_numbers: data.users.flatMap((u) =>
+      (data.dialerNumbers[u.id] ?? []).map((n) => `${u.id}/${n.id}`)
+    ),
     numbers: data.numbers.map((n) => n.id),
     tags: data.tags.map((t) => t.id),
     teams: data.teams.map((t) => t.id),
@@ -245,15 +250,22 @@ describe("read: full refresh of every stream", () => {
   });
 
   it("asks 50 per page and never past the 10,000-result cap", () => {
-    // Every list: not the company, nor a call's Conversation Intelligence.
+    // Every list: not an object (the company, a call's Conversation
+    // Intelligence, a user's dialer campaign).
     const lists = fake.requests.filter((r) =>
-      r.path !== "/v1/company" && !/^\/v1\/calls\/\d+\//.test(r.path)
+      r.path !== "/v1/company" && !/^\/v1\/calls\/\d+\//.test(r.path) &&
+      !r.path.endsWith("/dialer_campaign")
     );
     assert.ok(lists.length > 0);
+    // A user without a Power Dialer campaign has no queue either.
+    const noQueue = (path: string) => {
+      const user = /^\/v1\/users\/(\d+)\/dialer_campaign\//.exec(path)?.[1];
+      return user !== undefined && !fake.data.dialerCampaigns[Number(user)];
+    };
     for (const request of lists) {
       assert.equal(request.query.per_page, "50", request.path);
       assert.ok(Number(request.query.page) * 50 <= 10_000);
-      assert.equal(request.status, 200);
+      assert.equal(request.status, noQueue(request.path) ? 404 : 200);
     }
   });
 

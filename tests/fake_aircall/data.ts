@@ -424,6 +424,30 @@ export interface FakeWebhook {
   custom_name?: string;
 }
 
+/** A user's Power Dialer campaign, `GET /v1/users/{id}/dialer_campaign`. */
+export interface FakeDialerCampaign {
+  /** Campaign id. */
+  id: number;
+  /** The number the campaign calls from: a numeric string (as documented) or an integer. */
+  number_id: string | number;
+  /** ISO-8601 creation time. */
+  created_at: string;
+  /** The queued numbers' digits; on some campaigns only (the documented example has it). */
+  phone_numbers?: string[];
+}
+
+/** A queued number of `GET /v1/users/{id}/dialer_campaign/phone_numbers`. */
+export interface FakeDialerNumber {
+  /** Queue item id. */
+  id: number;
+  /** The number to call, formatted ("+33 1 76 11 11 11") or bare digits. */
+  number: string;
+  /** Whether it has been called. */
+  called: boolean;
+  /** ISO-8601 time it was queued. */
+  created_at: string;
+}
+
 /** The object of `GET /v1/company`. */
 export interface FakeCompany {
   /** Company name. */
@@ -459,6 +483,10 @@ export interface FakeData {
    * order; a user with a `default_number_id` has that number among them.
    */
   userNumbers: Record<number, FakeAssignedNumber[]>;
+  /** Power Dialer campaigns by user id; a user without one is absent (404). */
+  dialerCampaigns: Record<number, FakeDialerCampaign>;
+  /** Each campaign's queue by user id, in queue order; absent with the campaign. */
+  dialerNumbers: Record<number, FakeDialerNumber[]>;
 }
 
 /** A PRNG returning floats in [0, 1). */
@@ -891,6 +919,53 @@ function _genUserNumbers(
     out[user.id] = assigned.filter((n) => chosen.has(n.id));
   });
   return out;
+}
+
+/**
+ * Power Dialer campaigns and their queues: about a third of users have one, with up to 20 queued
+ * numbers (every fifth none); every 25th user from the second on one with more than 50, so queues
+ * page.
+ */
+function _genDialer(
+  rng: Rng,
+  users: FakeUser[],
+  numbers: FakeNumber[],
+  now: number,
+): Pick<FakeData, "dialerCampaigns" | "dialerNumbers"> {
+  const dialerCampaigns: Record<number, FakeDialerCampaign> = {};
+  const dialerNumbers: Record<number, FakeDialerNumber[]> = {};
+  let nextId = 7_000_000;
+  users.forEach((user, i) => {
+    const long = i % 25 === 1;
+    if (!long && rng() >= 0.35) return;
+    const created = _int(rng, now - 90 * _DAY, now - 2 * _DAY);
+    const fromNumber = numbers.length > 0 ? _pick(rng, numbers).id : 200_000;
+    const queue: FakeDialerNumber[] = [];
+    const ordinal = Object.keys(dialerCampaigns).length;
+    const length = long
+      ? _int(rng, 51, 130)
+      : ordinal % 5 === 2
+      ? 0
+      : _int(rng, 1, 20);
+    for (let k = 0; k < length; k++) {
+      const digits = _phone(rng, _pick(rng, _COUNTRIES));
+      queue.push({
+        id: nextId++,
+        number: k % 3 === 2 ? digits.replace(/[^0-9+]/g, "") : digits,
+        called: rng() < 0.3,
+        created_at: _iso(created + k * 60, k % 2 === 0),
+      });
+    }
+    const campaign: FakeDialerCampaign = {
+      id: 60_000 + i * 13,
+      number_id: i % 2 === 0 ? String(fromNumber) : fromNumber,
+      created_at: _iso(created, i % 2 === 1),
+    };
+    if (length <= 5) campaign.phone_numbers = queue.map((n) => n.number);
+    dialerCampaigns[user.id] = campaign;
+    dialerNumbers[user.id] = queue;
+  });
+  return { dialerCampaigns, dialerNumbers };
 }
 
 function _genTeams(
@@ -1484,6 +1559,7 @@ export function generateData(options: GenerateDataOptions): FakeData {
       users,
       numbers,
     ),
+    ..._genDialer(streamRng(seed, "dialer"), users, numbers, now),
   };
   const callRng = streamRng(seed, "calls");
   data.calls = _makeCalls(
