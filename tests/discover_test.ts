@@ -156,6 +156,20 @@ describe("discover", () => {
     }
   });
 
+  it("lists in docs/streams.md exactly the fields of any JSON value", () => {
+    const anyJson = streams.flatMap((stream) =>
+      [...schemaNodes(stream.json_schema, stream.name)]
+        .filter(([, node]) => !node.type && !node.properties && !node.items)
+        .map(([path]) => path)
+    ).sort();
+    assert.ok(anyJson.length > 0);
+    const doc = readFileSync(`${ROOT}docs/streams.md`, "utf8");
+    const section = doc.split("\n## Fields of any JSON value\n")[1]
+      ?.split("\n## ")[0] ?? "";
+    const listed = [...section.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]);
+    assert.deepEqual(listed.sort(), anyJson);
+  });
+
   it("never publishes the webhook signing token", () => {
     const webhooks = streams.find((s) => s.name === "webhooks")!;
     assert.ok(!("token" in webhooks.json_schema.properties));
