@@ -935,16 +935,16 @@ function _genDialer(
   const dialerCampaigns: Record<number, FakeDialerCampaign> = {};
   const dialerNumbers: Record<number, FakeDialerNumber[]> = {};
   let nextId = 7_000_000;
+  let campaigns = 0;
   users.forEach((user, i) => {
     const long = i % 25 === 1;
     if (!long && rng() >= 0.35) return;
     const created = _int(rng, now - 90 * _DAY, now - 2 * _DAY);
     const fromNumber = numbers.length > 0 ? _pick(rng, numbers).id : 200_000;
     const queue: FakeDialerNumber[] = [];
-    const ordinal = Object.keys(dialerCampaigns).length;
     const length = long
       ? _int(rng, 51, 130)
-      : ordinal % 5 === 2
+      : campaigns++ % 5 === 2
       ? 0
       : _int(rng, 1, 20);
     for (let k = 0; k < length; k++) {
