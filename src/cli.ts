@@ -392,7 +392,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const state = await readState(options.state, streams);
       const progress = io.stderrIsTty
         ? new TerminalProgress(
-          (text) => void io.stderr(text),
+          (text) => void io.stderr(redact(text)),
           now,
           undefined,
           io.stderrColumns,
