@@ -290,7 +290,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const progressFor = (messages: MessageWriter): ReadTally =>
     io.stderrIsTty
       ? new TerminalProgress(
-        (text) => void io.stderr(text),
+        (text) => void io.stderr(redact(text)),
         now,
         undefined,
         io.stderrColumns,

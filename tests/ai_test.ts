@@ -223,6 +223,33 @@ describe("per-call streams, a first sync of all nine", () => {
     assert.deepEqual(strictSchemaErrors(run.messages, streams), []);
   });
 
+  it("passes playbook topic results of every JSON type, and evaluations of two shapes, through unchanged", () => {
+    const kind = (value: unknown) =>
+      value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+    const records = [...byCallId(run, "call_playbook_results").values()];
+    const results = records.flatMap((record) =>
+      (record.playbook_result_topics as { result: unknown }[])
+        .map((topic) => topic.result)
+    );
+    assert.deepEqual(
+      [...new Set(results.map(kind))].sort(),
+      ["array", "boolean", "null", "number", "object", "string"],
+    );
+    const evaluations = [...byCallId(run, "call_evaluations").values()]
+      .flatMap((record) => record.evaluations as Record<string, unknown>[]);
+    assert.deepEqual(
+      [...new Set(evaluations.map((e) => kind(e.score)))].sort(),
+      ["number", "string"],
+    );
+    for (const name of ["call_playbook_results", "call_evaluations"]) {
+      const expected = expectedRecords(fake, byName(name), visibleCalls(fake));
+      assert.deepEqual(byCallId(run, name), expected, "unchanged");
+      const streams = [{ name, json_schema: byName(name).schema }];
+      const mine = run.messages.filter((m) => m.record?.stream === name);
+      assert.deepEqual(strictSchemaErrors(mine, streams), []);
+    }
+  });
+
   it("a second sync with no new calls asks nothing of immutable streams, and the lookback's calls of mutable ones", async () => {
     // An agent edits action items of a recent call and of one outside the
     // lookback: only the recent one is asked again.

@@ -194,6 +194,15 @@ export function aiBody(
   return { [context.envelope === "twin" ? keys[1] : keys[0]]: object };
 }
 
+/** Playbook topic results of other JSON types than a boolean, each served to some calls. */
+const _PLAYBOOK_RESULTS: readonly { name: string; result: unknown }[] = [
+  { name: "Pricing", result: "partially covered" },
+  { name: "Next steps", result: 0.75 },
+  { name: "Objections", result: null },
+  { name: "Qualification", result: { score: 3, max: 4, missed: ["budget"] } },
+  { name: "Closing", result: ["asked for the sale", "set a date"] },
+];
+
 function _object(
   call: FakeCall,
   name: FakeAiName,
@@ -321,9 +330,11 @@ function _object(
         adherence_score: Math.round(unit("adherence") * 1000) / 10 + version,
         created_at: _iso(created),
         updated_at: _iso(updated),
+        // A topic's result has no documented type: several are served.
         playbook_result_topics: [
           { name: "Greeting", result: true },
           { name: "Budget", result: unit("budget") < 0.5 },
+          ..._PLAYBOOK_RESULTS.filter((_, i) => unit(`result${i}`) < 0.5),
         ],
       };
     case "evaluations":
@@ -333,19 +344,28 @@ function _object(
         reviewed_at: version > 0 ? _iso(updated) : null,
         created_at: _iso(created),
         updated_at: _iso(updated),
-        evaluations: [{
-          id: id + 1,
-          scorecard_id: 900 + Math.floor(unit("scorecard") * 3),
-          score: Math.round(unit("eval") * 100) + version,
-          categories: [{
-            name: "Empathy",
-            score: Math.round(unit("cat") * 10),
-          }],
-          questions: [{
-            question: "Did the agent greet the caller?",
-            answer: "yes",
-          }],
-        }],
+        // The items' shape is undocumented: two shapes are served.
+        evaluations: [
+          {
+            id: id + 1,
+            scorecard_id: 900 + Math.floor(unit("scorecard") * 3),
+            score: Math.round(unit("eval") * 100) + version,
+            categories: [{
+              name: "Empathy",
+              score: Math.round(unit("cat") * 10),
+            }],
+            questions: [{
+              question: "Did the agent greet the caller?",
+              answer: "yes",
+            }],
+          },
+          ...(unit("scorecard2") < 0.5 ? [] : [{
+            scorecard: { id: 950, name: "Compliance" },
+            score: `${Math.round(unit("eval2") * 5)}/5`,
+            categories: { Compliance: { passed: true, weight: 0.5 } },
+            questions: [{ id: "q1", answer: true, comment: null }],
+          }]),
+        ],
       };
   }
 }

@@ -5,8 +5,10 @@
  * 10,000-result cap, `per_page` silently clamped to 50, `from` exclusive on calls but inclusive on
  * contacts, the ~6-month calls horizon, webhooks meta without links, 401 vs 403, varying envelope
  * key order, the calls list's expansion flags (`fetch_contact`, `fetch_call_timeline`,
- * `fetch_aiva_conv`, `fetch_short_urls`: what a request does not ask for is null or absent), and
- * each user's numbers at `/v2/users/{id}/numbers` (404 for a user that does not exist). Only
+ * `fetch_aiva_conv`, `fetch_short_urls`: what a request does not ask for is null or absent),
+ * each user's numbers at `/v2/users/{id}/numbers` (404 for a user that does not exist), and each
+ * user's Power Dialer campaign and queue at `/v1/users/{id}/dialer_campaign[/phone_numbers]`
+ * (404 for a user without a campaign; the queue paged like any list). Only
  * `node:` built-ins and web APIs are used, so it runs under Deno and Node.
  *
  * Routing and responses live in {@link FakeAircall.handle}, a synchronous function of a request;
@@ -410,6 +412,9 @@ function _callAsServed(call: FakeCall, search: URLSearchParams): unknown {
 
 /** `/v2/users/{id}/numbers`. */
 const _USER_NUMBERS_PATH = /^\/v2\/users\/([0-9]+)\/numbers$/;
+/** `/v1/users/{id}/dialer_campaign`, and its `/phone_numbers` (group 2). */
+const _DIALER_PATH =
+  /^\/v1\/users\/([0-9]+)\/dialer_campaign(\/phone_numbers)?$/;
 /** `/v1/calls/{id}/<resource>`: one Conversation Intelligence object of a call. */
 const _AI_PATH = new RegExp(
   `^/v1/calls/(\\d+)/(${Object.keys(AI_RESOURCES).join("|")})$`,
@@ -424,6 +429,20 @@ function _userNumbersList(userId: number): _ListSpec {
     items: (d) => d.userNumbers[userId] ?? _NO_NUMBERS,
     filter: "none",
     filterKey: undefined,
+  };
+}
+
+/** The queue of one user's Power Dialer campaign: paged like any list, under `numbers`. */
+function _dialerNumbersList(userId: number): _ListSpec {
+  return {
+    path: `/v1/users/${userId}/dialer_campaign/phone_numbers`,
+    key: "numbers",
+    metaFirst: false,
+    links: true,
+    items: (d) => d.dialerNumbers[userId] ?? _NO_NUMBERS,
+    filter: "none",
+    orderKeys: { created_at: _createdIso },
+    orderByParam: false,
   };
 }
 
@@ -935,6 +954,20 @@ export class FakeAircall {
       // A user that does not exist (or was deleted since it was listed).
       if (!this.data.users.some((u) => u.id === userId)) return _NOT_FOUND();
       return this._list(_userNumbersList(userId), request);
+    }
+    const dialer = _DIALER_PATH.exec(path);
+    if (dialer !== null) {
+      const userId = Number(dialer[1]);
+      const campaign = this.data.dialerCampaigns[userId];
+      if (campaign === undefined) {
+        return _error(404, {
+          error: "Not Found",
+          troubleshoot: "This user has no Power Dialer campaign.",
+        });
+      }
+      return dialer[2] === undefined
+        ? { status: 200, body: { dialer_campaign: campaign } }
+        : this._list(_dialerNumbersList(userId), request);
     }
     const spec = Object.hasOwn(_LISTS, path) ? _LISTS[path] : undefined;
     if (spec === undefined) return _NOT_FOUND();
