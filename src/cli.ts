@@ -450,8 +450,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     "Sync streams into a local SQLite database: a table per stream, deduplicated, with the state kept in the same file.",
     `source-aircall sync --config secrets/config.json --db ${DEFAULT_DB}`,
     `sqlite3 ${DEFAULT_DB} 'SELECT count(*) FROM calls'`,
-    "Without --streams: every stream but the nine Conversation Intelligence ones (one request per call);",
-    "--streams all or their names add them. Progress shows on stderr; a summary per stream on stdout.",
+    "Without --streams: every stream but those that cost a request per call or per user (Conversation",
+    "Intelligence, Power Dialer); --streams all or their names add them. Progress shows on stderr;",
+    "a summary per stream on stdout.",
     "Under deno run, pass --allow-write=<the --db file>; under Node, sync needs Node 22.13 or later.",
   )
     .option("--config <path>", "config JSON file (required)")
