@@ -583,6 +583,51 @@ if (!HAS_SQLITE) {
       assertClean(await syncRun(fake, db));
       await assertTablesEqualApi(fake, db);
     });
+
+    it("SIGTERM mid full refresh: the log says INTERRUPTED, no staging table is left, nor one a SIGKILL left", async () => {
+      const db = join(tempDir(), "aircall.sqlite");
+      const running = sync(fake, db);
+      // The stop comes while tags is half read, its staging table made,
+      // and its next page is answered only after the sync has ended.
+      fake.interceptors.push(async (request) => {
+        if (request.path === "/v1/tags" && request.search.get("page") === "2") {
+          running.child.kill("SIGTERM");
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        }
+        return undefined;
+      });
+      const stopped = await running.result;
+      fake.interceptors.pop();
+      assert.match(
+        stopped.stderr,
+        /stopped by SIGTERM after reading .*tags \(/,
+      );
+      const log = () => {
+        const database = open(db);
+        try {
+          return database.prepare(
+            "SELECT sync, stream, status, ended_at IS NOT NULL AS ended FROM _syncs WHERE stream = 'tags' ORDER BY sync",
+          ).all().map((row) => ({ ...row }));
+        } finally {
+          database.close();
+        }
+      };
+      // What `_syncs` says once the stopped sync has closed the file: it
+      // is not running any more.
+      assert.deepEqual(log(), [
+        { sync: 1, stream: "tags", status: "INTERRUPTED", ended: 1 },
+      ]);
+      const staging = () =>
+        tables(db).filter((table) => table.startsWith("_staging"));
+      assert.deepEqual(staging(), []);
+      // A SIGKILL between a batch's commit and the swap leaves one behind:
+      // the next sync drops it, even one that does not read tags.
+      const database = open(db);
+      database.exec('CREATE TABLE "_staging_tags" (id INT)');
+      database.close();
+      assertClean(await syncRun(fake, db, ["--streams", "company"]));
+      assert.deepEqual(staging(), []);
+    });
   });
 
   describe("a --db sync cannot use is one clear error, the file untouched", () => {

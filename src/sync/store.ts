@@ -435,6 +435,18 @@ export class SyncStore {
    */
   close(): void {
     if (this.#closed) return;
+    // Streams still being written were stopped: the log says so now, not
+    // RUNNING until the next sync, and a half-written staging table goes.
+    for (const [stream, writing] of this.#writing) {
+      this.#begin();
+      if (writing.syncMode === "full_refresh") {
+        this.#db.exec(`DROP TABLE ${quote(writing.target)}`);
+      }
+      this.#db.prepare(
+        `UPDATE ${SYNCS_TABLE} SET ended_at = ?, status = 'INTERRUPTED' WHERE sync = ? AND stream = ?`,
+      ).run(new Date(this.#now()).toISOString(), this.#sync, stream);
+    }
+    this.#writing.clear();
     this.#commit();
     this.#closed = true;
     this.#db.close();
@@ -471,6 +483,14 @@ export class SyncStore {
         stream TEXT PRIMARY KEY, state TEXT NOT NULL, saved_at TEXT NOT NULL);
       UPDATE ${SYNCS_TABLE} SET status = 'INTERRUPTED' WHERE status = 'RUNNING';
     `);
+    // A sync killed mid full refresh leaves its staging table committed:
+    // gone now, whether or not this sync reads that stream again.
+    const staging = this.#db.prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?`,
+    ).all(_staging("*"));
+    for (const { name } of staging) {
+      this.#db.exec(`DROP TABLE ${quote(String(name))}`);
+    }
     for (const { definition } of streams) {
       const existing = this.#columns(definition.name);
       const layout = tableLayout(definition, existing);
