@@ -26,6 +26,11 @@ export interface Column {
   name: string;
   /** `INTEGER`, `REAL`, `TEXT` (strings and JSON), or `""` (any type). */
   type: string;
+  /**
+   * Whether the schema declares no single type (any JSON value): the
+   * column holds each value's JSON text, so `"123"` and `123` stay apart.
+   */
+  anyJson?: boolean;
 }
 
 /** A stream's table, as the next sync writes it. */
@@ -43,7 +48,7 @@ export function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** SQLite's natural type of a schema property. */
+/** SQLite's natural type of a schema property; `""` when it has none. */
 function _sqlType(property: JsonSchema): string {
   const types = [property.type].flat().filter((type) => type !== "null");
   switch (types.length === 1 ? types[0] : undefined) {
@@ -75,7 +80,10 @@ export function tableLayout(
 ): TableLayout {
   const columns: Column[] = Object.entries(definition.schema.properties).map((
     [name, property],
-  ) => ({ name, type: _sqlType(property) }));
+  ) => {
+    const type = _sqlType(property);
+    return type ? { name, type } : { name, type: "TEXT", anyJson: true };
+  });
   const known = new Set([
     ...columns.map((column) => column.name),
     EXTRACTED_AT,
@@ -146,6 +154,15 @@ function _sqlValue(value: unknown): SqlValue {
 }
 
 /**
+ * A value of any JSON type as its JSON text. Stored as itself, a number
+ * would be bound as a REAL (`123.0`) and a string could not be told from a
+ * number or an object.
+ */
+function _jsonText(value: unknown): SqlValue {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/**
  * Turns records into rows of a layout: one function per table, made once.
  *
  * @param layout The table's layout.
@@ -156,9 +173,12 @@ export function rowMaker(
   layout: TableLayout,
 ): (record: Record<string, unknown>, extractedAt: string) => SqlValue[] {
   const names = layout.columns.map((column) => column.name);
+  const convert = layout.columns.map((column) =>
+    column.anyJson ? _jsonText : _sqlValue
+  );
   const declared = new Set(names);
   return (record, extractedAt) => {
-    const row: SqlValue[] = names.map((name) => _sqlValue(record[name]));
+    const row: SqlValue[] = names.map((name, i) => convert[i](record[name]));
     let extra: Record<string, unknown> | undefined;
     for (const key in record) {
       if (declared.has(key)) continue;
