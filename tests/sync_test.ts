@@ -6,7 +6,16 @@
  * sync says which version it needs.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
@@ -732,6 +741,38 @@ if (!HAS_SQLITE) {
         await syncRun(fake, path),
         /other\.sqlite is a SQLite database that sync did not make/,
       );
+      assert.deepEqual(readFileSync(path), content);
+    });
+
+    /** Whether this process may open the file for writing. */
+    function _writable(path: string): boolean {
+      try {
+        closeSync(openSync(path, "r+"));
+        return true;
+      } catch {
+        return false;
+      }
+    }
+
+    it("a database file it may not write", async () => {
+      const dir = tempDir();
+      const path = join(dir, "aircall.sqlite");
+      assertClean(await syncRun(fake, path, ["--streams", "tags"]));
+      fake.requests.length = 0;
+      const content = readFileSync(path);
+      chmodSync(path, 0o400);
+      // Root writes any file whatever its mode: only an immutable one is
+      // read-only to it.
+      const root = _writable(path);
+      if (root) execFileSync("chattr", ["+i", path]);
+      try {
+        assertRefused(
+          await syncRun(fake, path, ["--streams", "tags"]),
+          /Cannot write the database .*aircall\.sqlite \((permission denied|not permitted)\); make it writable, or give --db a file you can write\./,
+        );
+      } finally {
+        if (root) execFileSync("chattr", ["-i", path]);
+      }
       assert.deepEqual(readFileSync(path), content);
     });
 

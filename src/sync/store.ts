@@ -116,23 +116,55 @@ function _denied(path: string): never {
   );
 }
 
+/** The file system's refusals, as the one-line errors say them. */
+const _REFUSALS: Record<string, string> = {
+  ENOENT: "no such directory",
+  EACCES: "permission denied",
+  EPERM: "not permitted",
+  EROFS: "read-only file system",
+};
+
+/** Why the file system refused, in words. */
+function _refusal(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return (code && _REFUSALS[code]) ?? code ?? String(error);
+}
+
 /**
  * Creates the file, readable and writable by its owner only, when it does
- * not exist yet.
+ * not exist yet. An existing file must be writable: SQLite would open a
+ * read-only one read-only and fail later with a bare "disk I/O error".
  *
  * @returns Whether it was created.
  */
-function _create(path: string): boolean {
+function _prepareFile(path: string): boolean {
+  let isFile: boolean;
   try {
-    if (!statSync(path).isFile()) {
-      _fail(
-        `--db ${path} is not a file; give a file name, e.g. aircall.sqlite.`,
-      );
-    }
-    return false;
+    isFile = statSync(path).isFile();
   } catch (error) {
     if ((error as { code?: string }).code !== "ENOENT") throw error;
+    return _createNew(path);
   }
+  if (!isFile) {
+    _fail(`--db ${path} is not a file; give a file name, e.g. aircall.sqlite.`);
+  }
+  try {
+    // Opened for writing, nothing written: the file stays as it was.
+    // (Deno's `accessSync` would need --allow-sys.)
+    closeSync(openSync(path, constants.O_RDWR));
+  } catch (error) {
+    if (permissionError(error)) _denied(path);
+    _fail(
+      `Cannot write the database ${path} (${
+        _refusal(error)
+      }); make it writable, or give --db a file you can write.`,
+    );
+  }
+  return false;
+}
+
+/** Creates a new file, mode 0600; always true (it was created). */
+function _createNew(path: string): true {
   try {
     closeSync(
       openSync(
@@ -144,10 +176,9 @@ function _create(path: string): boolean {
     return true;
   } catch (error) {
     if (permissionError(error)) _denied(path);
-    const code = (error as { code?: string }).code;
     _fail(
       `Cannot create the database ${path} (${
-        code === "ENOENT" ? "no such directory" : code ?? String(error)
+        _refusal(error)
       }); give --db a file in a directory you can write.`,
     );
   }
@@ -216,7 +247,7 @@ export class SyncStore {
     streams: readonly ConfiguredStream[],
     now: () => number = Date.now,
   ): SyncStore {
-    const created = _create(path);
+    const created = _prepareFile(path);
     let db: DatabaseSync | undefined;
     try {
       db = new sqlite.DatabaseSync(path, { timeout: 0 });
