@@ -22,6 +22,8 @@ import { after, before, describe, it } from "node:test";
 import type { DatabaseSync } from "node:sqlite";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import { defaultStreams } from "../src/inputs.ts";
+import type { StreamOutcome } from "../src/sync/store.ts";
+import { formatSummary } from "../src/sync/summary.ts";
 import { type StreamDefinition, STREAMS } from "../src/streams/mod.ts";
 import { mulberry32 } from "./fake_aircall/data.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
@@ -216,6 +218,47 @@ function assertClean(run: CliRun): void {
   assert.equal(run.code, 0, run.stderr + run.stdout);
   assert.doesNotMatch(run.stderr, /warning|error|experimental/i);
 }
+
+describe("sync's summary", () => {
+  it("aligns its columns and says how many streams failed and were not read", () => {
+    const outcome = (
+      stream: string,
+      status: StreamOutcome["status"],
+      rows: number,
+    ): StreamOutcome => ({
+      stream,
+      syncMode: "full_refresh",
+      status,
+      rows,
+      added: rows,
+      changed: 0,
+      removed: 0,
+    });
+    assert.equal(
+      formatSummary(
+        [
+          outcome("calls", "INCOMPLETE", 1_164),
+          outcome("company", "NOT READ", 1),
+          outcome("user_availability", "NOT READ", 75),
+        ],
+        "aircall.sqlite",
+        0.12,
+      ),
+      [
+        "stream              rows  added  changed  removed  status",
+        "calls              1,164  1,164        0        0  failed (table kept as it was)",
+        "company                1      1        0        0  not read",
+        "user_availability     75     75        0        0  not read",
+        "Synced 0 of 3 streams into aircall.sqlite in 0.1 s: 1 failed, 2 not read.",
+        "",
+      ].join("\n"),
+    );
+    assert.match(
+      formatSummary([outcome("tags", "COMPLETE", 3)], "a.sqlite", 1),
+      /\nSynced 1 of 1 streams into a\.sqlite in 1\.0 s\.\n$/,
+    );
+  });
+});
 
 if (!HAS_SQLITE) {
   describe("sync under a Node older than 22.13", () => {

@@ -56,11 +56,18 @@ export function formatSummary(
         : cell.padStart(widths[i])
     ).join("  ").trimEnd()
   );
-  const failed = outcomes.filter((o) => o.status !== "COMPLETE").length;
+  const count = (status: StreamOutcome["status"]) =>
+    outcomes.filter((o) => o.status === status).length;
+  const shortfall = [
+    [count("INCOMPLETE"), "failed"],
+    [count("NOT READ"), "not read"],
+  ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   lines.push(
-    `${failed === 0 ? "Synced" : "Synced with failures:"} ${
-      outcomes.length - failed
-    } of ${outcomes.length} streams into ${path} in ${seconds.toFixed(1)} s.`,
+    `Synced ${
+      count("COMPLETE")
+    } of ${outcomes.length} streams into ${path} in ${seconds.toFixed(1)} s${
+      shortfall.length ? `: ${shortfall.join(", ")}` : ""
+    }.`,
   );
   return lines.join("\n") + "\n";
 }
