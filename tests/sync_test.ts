@@ -75,6 +75,33 @@ function syncRun(
   return sync(fake, db, args).result;
 }
 
+/** A sync of `db` under `deno run`, allowed to write `allowWrite` only. */
+function syncUnderDeno(
+  fake: FakeAircall,
+  db: string,
+  allowWrite: string,
+  deno: string,
+): Promise<CliRun> {
+  return spawnCli(
+    [
+      "sync",
+      "--config",
+      writeJson(tempDir(), "config.json", testConfig()),
+      "--db",
+      db,
+    ],
+    { AIRCALL_API_URL: fake.url },
+    [
+      deno,
+      "run",
+      ...RUN_FLAGS,
+      `--allow-write=${allowWrite}`,
+      join(ROOT, "mod.ts"),
+    ],
+    false,
+  ).result;
+}
+
 function open(db: string): DatabaseSync {
   return new sqlite!.DatabaseSync(db);
 }
@@ -535,24 +562,7 @@ if (!HAS_SQLITE) {
         assertClean(await syncRun(fake, underNode));
         // scripts/test_node.ts names the Deno that runs it.
         const deno = process.env.SOURCE_AIRCALL_DENO ?? "deno";
-        const run = await spawnCli(
-          [
-            "sync",
-            "--config",
-            writeJson(dir, "config.json", testConfig()),
-            "--db",
-            underDeno,
-          ],
-          { AIRCALL_API_URL: fake.url },
-          [
-            deno,
-            "run",
-            ...RUN_FLAGS,
-            `--allow-write=${underDeno}`,
-            join(ROOT, "mod.ts"),
-          ],
-          false,
-        ).result;
+        const run = await syncUnderDeno(fake, underDeno, underDeno, deno);
         assertClean(run);
         const tablesUnderNode = dump(underNode);
         assert.deepEqual(
@@ -836,24 +846,12 @@ if (!HAS_SQLITE) {
       it("under deno run, a file it may not write names the flag", async () => {
         const dir = tempDir();
         const path = join(dir, "aircall.sqlite");
-        const run = await spawnCli(
-          [
-            "sync",
-            "--config",
-            writeJson(dir, "c.json", testConfig()),
-            "--db",
-            path,
-          ],
-          { AIRCALL_API_URL: fake.url },
-          [
-            process.execPath,
-            "run",
-            ...RUN_FLAGS,
-            `--allow-write=${join(dir, "other.sqlite")}`,
-            join(ROOT, "mod.ts"),
-          ],
-          false,
-        ).result;
+        const run = await syncUnderDeno(
+          fake,
+          path,
+          join(dir, "other.sqlite"),
+          process.execPath,
+        );
         assertRefused(
           run,
           new RegExp(
