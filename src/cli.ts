@@ -466,7 +466,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const config = await loadConfig(_required(options.config, "sync"));
       const apiUrl = _apiUrl(io);
       if (!io.sqlite) {
-        throw new ConnectorError("system_error", "This runtime has no SQLite.");
+        throw new ConnectorError(
+          "system_error",
+          "sync needs SQLite, and this embedding of runCli gives it none: pass io.sqlite, e.g. () => import('node:sqlite').",
+        );
       }
       const store = SyncStore.open(
         options.db ?? DEFAULT_DB,

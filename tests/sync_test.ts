@@ -21,6 +21,7 @@ import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import type { DatabaseSync } from "node:sqlite";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
+import { runCli as runCliInProcess } from "../src/cli.ts";
 import { defaultStreams } from "../src/inputs.ts";
 import type { StreamOutcome } from "../src/sync/store.ts";
 import { formatSummary } from "../src/sync/summary.ts";
@@ -655,6 +656,33 @@ if (!HAS_SQLITE) {
         assert.equal(existsSync(db), false);
       }
       assert.equal(fake.requests.length, 0);
+    });
+
+    it("runCli embedded without io.sqlite says what to pass, exit 1, no file", async () => {
+      const db = join(tempDir(), "aircall.sqlite");
+      let stdout = "";
+      let stderr = "";
+      const code = await runCliInProcess(
+        [
+          "sync",
+          "--config",
+          writeJson(tempDir(), "config.json", testConfig()),
+          "--db",
+          db,
+        ],
+        {
+          stdout: (text) => Promise.resolve(void (stdout += text)),
+          stderr: (text) => Promise.resolve(void (stderr += text)),
+          env: (name) => name === "AIRCALL_API_URL" ? fake.url : undefined,
+        },
+      );
+      assert.equal(code, 1);
+      assert.equal(stdout, "");
+      assert.equal(
+        stderr,
+        "source-aircall: sync needs SQLite, and this embedding of runCli gives it none: pass io.sqlite, e.g. () => import('node:sqlite').\n",
+      );
+      assert.equal(existsSync(db), false);
     });
 
     it("SIGTERM commits what was read, says so, exits 143; a rerun completes it", async () => {
