@@ -835,6 +835,14 @@ if (!HAS_SQLITE) {
       }
     }
 
+    it("an empty file becomes a database its owner's only", async () => {
+      const path = join(tempDir(), "aircall.sqlite");
+      writeFileSync(path, "", { mode: 0o644 });
+      assertClean(await syncRun(fake, path, ["--streams", "tags"]));
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      fake.requests.length = 0;
+    });
+
     it("a database file it may not write", async () => {
       const dir = tempDir();
       const path = join(dir, "aircall.sqlite");

@@ -14,7 +14,15 @@
  * @module
  */
 
-import { closeSync, constants, openSync, statSync, unlinkSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  openSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { ConnectorError, permissionError } from "../errors.ts";
 import {
@@ -138,14 +146,14 @@ function _refusal(error: unknown): string {
  * @returns Whether it was created.
  */
 function _prepareFile(path: string): boolean {
-  let isFile: boolean;
+  let stat: Stats;
   try {
-    isFile = statSync(path).isFile();
+    stat = statSync(path);
   } catch (error) {
     if ((error as { code?: string }).code !== "ENOENT") throw error;
     return _createNew(path);
   }
-  if (!isFile) {
+  if (!stat.isFile()) {
     _fail(`--db ${path} is not a file; give a file name, e.g. aircall.sqlite.`);
   }
   try {
@@ -160,6 +168,9 @@ function _prepareFile(path: string): boolean {
       }); make it writable, or give --db a file you can write.`,
     );
   }
+  // An empty file (made by `touch`, say) becomes a new database: it will
+  // hold customers' data, so its owner's only, as one sync creates.
+  if (stat.size === 0) chmodSync(path, 0o600);
   return false;
 }
 
