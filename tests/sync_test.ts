@@ -25,6 +25,12 @@ import { runCli as runCliInProcess } from "../src/cli.ts";
 import { defaultStreams } from "../src/inputs.ts";
 import type { StreamOutcome } from "../src/sync/store.ts";
 import { formatSummary } from "../src/sync/summary.ts";
+import {
+  allColumns,
+  createTableSql,
+  rowMaker,
+  tableLayout,
+} from "../src/sync/tables.ts";
 import { type StreamDefinition, STREAMS } from "../src/streams/mod.ts";
 import { mulberry32 } from "./fake_aircall/data.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
@@ -308,6 +314,42 @@ if (!HAS_SQLITE) {
     });
   });
 } else {
+  describe("a record's fields as SQLite values", () => {
+    it("a number sent where the schema says string is stored as the API wrote it, not as a REAL's text", () => {
+      const calls = STREAMS.find((s) => s.name === "calls")!;
+      const layout = tableLayout(calls);
+      const database = new sqlite!.DatabaseSync(":memory:");
+      try {
+        database.exec(createTableSql(layout, "calls"));
+        const columns = allColumns(layout);
+        database.prepare(
+          `INSERT INTO calls (${columns.map((c) => `"${c}"`).join(", ")})
+           VALUES (${columns.map(() => "?").join(", ")})`,
+        ).run(
+          ...rowMaker(layout)(
+            { id: 3_000_000_001, cost: 0, raw_digits: 33612345678 },
+            "2026-01-01T00:00:00.000Z",
+          ),
+        );
+        assert.deepEqual(
+          {
+            ...database.prepare(
+              "SELECT typeof(id) AS id_type, id, cost, raw_digits FROM calls",
+            ).get(),
+          },
+          {
+            id_type: "integer",
+            id: 3_000_000_001,
+            cost: "0",
+            raw_digits: "33612345678",
+          },
+        );
+      } finally {
+        database.close();
+      }
+    });
+  });
+
   describe("sync into a local SQLite database", () => {
     let fake: FakeAircall;
     let db: string;

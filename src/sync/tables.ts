@@ -154,6 +154,15 @@ function _sqlValue(value: unknown): SqlValue {
 }
 
 /**
+ * A value for a TEXT column. A number the API sends where the schema says
+ * string goes as its JSON text: bound as it is, `node:sqlite` would make it
+ * a REAL and the column's affinity the text `"5.0"`.
+ */
+function _textValue(value: unknown): SqlValue {
+  return typeof value === "number" ? String(value) : _sqlValue(value);
+}
+
+/**
  * A value of any JSON type as its JSON text. Stored as itself, a number
  * would be bound as a REAL (`123.0`) and a string could not be told from a
  * number or an object.
@@ -174,7 +183,7 @@ export function rowMaker(
 ): (record: Record<string, unknown>, extractedAt: string) => SqlValue[] {
   const names = layout.columns.map((column) => column.name);
   const convert = layout.columns.map((column) =>
-    column.anyJson ? _jsonText : _sqlValue
+    column.anyJson ? _jsonText : column.type === "TEXT" ? _textValue : _sqlValue
   );
   const declared = new Set(names);
   return (record, extractedAt) => {
