@@ -252,9 +252,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   io.onStop?.(async (signal) => {
     reading?.interrupt();
+    // Closed before anything is awaited: the read writes nothing more than
+    // the tally reports (a stream finishing meanwhile would be COMPLETE in
+    // the database and "so far" in the message).
+    syncing?.close();
     await writer.flush();
     if (syncing) {
-      syncing.close();
       const read = reading?.streams.length
         ? ` after reading ${reading.summary()}`
         : "";
