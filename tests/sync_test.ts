@@ -23,7 +23,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import { runCli as runCliInProcess } from "../src/cli.ts";
 import { defaultStreams } from "../src/inputs.ts";
-import type { StreamOutcome } from "../src/sync/store.ts";
+import type { StreamFigures } from "../src/sync/store.ts";
 import { formatSummary } from "../src/sync/summary.ts";
 import {
   allColumns,
@@ -257,9 +257,9 @@ describe("sync's summary", () => {
   it("aligns its columns and says how many streams failed and were not read", () => {
     const outcome = (
       stream: string,
-      status: StreamOutcome["status"],
+      status: StreamFigures["status"],
       rows: number,
-    ): StreamOutcome => ({
+    ): StreamFigures => ({
       stream,
       syncMode: "full_refresh",
       status,

@@ -71,7 +71,7 @@ const SQLITE_NOTADB = 26;
 export type SyncStatus = "COMPLETE" | "INCOMPLETE" | "NOT READ";
 
 /** One stream's figures for the summary and the `_syncs` table. */
-export interface StreamOutcome {
+export interface StreamFigures {
   /** The stream (and its table). */
   stream: string;
   /** How it was read. */
@@ -208,7 +208,7 @@ export class SyncStore {
   #startedAt: string;
   #streams: Map<string, ConfiguredStream>;
   #writing = new Map<string, _StreamWrite>();
-  #outcomes = new Map<string, StreamOutcome>();
+  #outcomes = new Map<string, StreamFigures>();
   #pending = 0;
   #inTransaction = false;
   #closed = false;
@@ -420,7 +420,7 @@ export class SyncStore {
     if (!writing) return;
     this.#writing.delete(stream);
     this.#begin();
-    const outcome: StreamOutcome = {
+    const outcome: StreamFigures = {
       stream,
       syncMode: writing.syncMode,
       status: complete ? "COMPLETE" : "INCOMPLETE",
@@ -457,7 +457,7 @@ export class SyncStore {
   }
 
   /** Every configured stream's figures, in catalog order; unread ones as they stand. */
-  outcomes(): StreamOutcome[] {
+  outcomes(): StreamFigures[] {
     return [...this.#streams.values()].map(({ definition, syncMode }) =>
       this.#outcomes.get(definition.name) ?? {
         stream: definition.name,
@@ -579,7 +579,7 @@ export class SyncStore {
   /** Puts a completed staging table in its table's place; the figures of the change. */
   #replace(
     writing: _StreamWrite,
-  ): Omit<StreamOutcome, "stream" | "syncMode" | "status"> {
+  ): Omit<StreamFigures, "stream" | "syncMode" | "status"> {
     const { layout, target } = writing;
     const table = quote(layout.name);
     const staging = quote(target);

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { StreamOutcome } from "./store.ts";
+import type { StreamFigures } from "./store.ts";
 
-const _STATUS: Record<StreamOutcome["status"], string> = {
+const _STATUS: Record<StreamFigures["status"], string> = {
   "COMPLETE": "complete",
   "INCOMPLETE": "failed",
   "NOT READ": "not read",
@@ -28,7 +28,7 @@ const _STATUS: Record<StreamOutcome["status"], string> = {
  * ```
  */
 export function formatSummary(
-  outcomes: readonly StreamOutcome[],
+  outcomes: readonly StreamFigures[],
   path: string,
   seconds: number,
 ): string {
@@ -56,7 +56,7 @@ export function formatSummary(
         : cell.padStart(widths[i])
     ).join("  ").trimEnd()
   );
-  const count = (status: StreamOutcome["status"]) =>
+  const count = (status: StreamFigures["status"]) =>
     outcomes.filter((o) => o.status === status).length;
   const shortfall = [
     [count("INCOMPLETE"), "failed"],
