@@ -82,17 +82,18 @@ if (import.meta.main) {
     }),
   );
 
+  // As a person would type it in the demo's directory: the paths relative.
   const command = [
     "deno run",
     ...RUN_FLAGS,
-    `--allow-write=${db}`,
+    "--allow-write=aircall.sqlite",
     "mod.ts sync --config config.json --db aircall.sqlite",
   ].join(" ");
   console.log(
     `Fake Aircall API on ${fake.url}; syncing it into a SQLite file:\n  ${command}\n`,
   );
   const started = performance.now();
-  const { code } = await new Deno.Command(Deno.execPath(), {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       ...RUN_FLAGS,
@@ -106,9 +107,10 @@ if (import.meta.main) {
     ],
     env: { AIRCALL_API_URL: fake.url },
     stdout: "inherit",
-    // Progress lines: the summary on stdout says it all.
-    stderr: "null",
+    // Progress lines: the summary on stdout says it all, unless it failed.
+    stderr: "piped",
   }).output();
+  if (code !== 0) await Deno.stderr.write(stderr);
   const seconds = (performance.now() - started) / 1000;
   await fake.close();
 
