@@ -700,6 +700,46 @@ if (!HAS_SQLITE) {
       assert.equal(fake.requests.length, 0);
     });
 
+    it("a rejected API key: exit 1, the summary and _syncs say which stream failed and which were not read", async () => {
+      const db = join(tempDir(), "aircall.sqlite");
+      const run = await spawnCli(
+        [
+          "sync",
+          "--config",
+          writeJson(
+            tempDir(),
+            "config.json",
+            testConfig({ api_token: "not-the-token-4242" }),
+          ),
+          "--db",
+          db,
+        ],
+        { AIRCALL_API_URL: fake.url },
+        syncCommand(db),
+        false,
+      ).result;
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stdout,
+        /\nSynced 0 of 10 streams into .*aircall\.sqlite in [\d.]+ s: 1 failed, 9 not read\.\n$/,
+      );
+      const database = open(db);
+      try {
+        const log = database.prepare(
+          "SELECT stream, status FROM _syncs WHERE sync = 1 ORDER BY stream",
+        ).all().map((row) => ({ ...row }));
+        assert.deepEqual(
+          log,
+          DEFAULT.map((s) => s.name).sort().map((stream) => ({
+            stream,
+            status: stream === "calls" ? "INCOMPLETE" : "NOT READ",
+          })),
+        );
+      } finally {
+        database.close();
+      }
+    });
+
     it("runCli embedded without io.sqlite says what to pass, exit 1, no file", async () => {
       const db = join(tempDir(), "aircall.sqlite");
       let stdout = "";

@@ -489,6 +489,16 @@ export class SyncStore {
       ).run(new Date(this.#now()).toISOString(), this.#sync, stream);
     }
     this.#writing.clear();
+    // Streams never started (a run-stopping failure, a stop signal): the log
+    // says they were not read, as the summary does.
+    const notRead = this.#db.prepare(
+      `INSERT OR IGNORE INTO ${SYNCS_TABLE} (sync, started_at, stream, status) VALUES (?, ?, ?, 'NOT READ')`,
+    );
+    for (const stream of this.#streams.keys()) {
+      if (this.#outcomes.has(stream)) continue;
+      this.#begin();
+      notRead.run(this.#sync, this.#startedAt, stream);
+    }
     this.#commit();
     this.#closed = true;
     this.#db.close();
