@@ -315,7 +315,7 @@ if (!HAS_SQLITE) {
   });
 } else {
   describe("a record's fields as SQLite values", () => {
-    it("a number sent where the schema says string is stored as the API wrote it, not as a REAL's text", () => {
+    it("types as SQLite's natural ones; a number sent where the schema says string as the API wrote it; undeclared fields as one JSON object", () => {
       const calls = STREAMS.find((s) => s.name === "calls")!;
       const layout = tableLayout(calls);
       const database = new sqlite!.DatabaseSync(":memory:");
@@ -327,14 +327,23 @@ if (!HAS_SQLITE) {
            VALUES (${columns.map(() => "?").join(", ")})`,
         ).run(
           ...rowMaker(layout)(
-            { id: 3_000_000_001, cost: 0, raw_digits: 33612345678 },
+            {
+              id: 3_000_000_001,
+              cost: 0,
+              raw_digits: 33612345678,
+              archived: true,
+              tags: [{ id: 1 }],
+              brand_new: { since: 2027 },
+              also_new: "x",
+            },
             "2026-01-01T00:00:00.000Z",
           ),
         );
         assert.deepEqual(
           {
             ...database.prepare(
-              "SELECT typeof(id) AS id_type, id, cost, raw_digits FROM calls",
+              `SELECT typeof(id) AS id_type, id, cost, raw_digits, archived, tags,
+                 _airbyte_additional_properties AS extra FROM calls`,
             ).get(),
           },
           {
@@ -342,6 +351,9 @@ if (!HAS_SQLITE) {
             id: 3_000_000_001,
             cost: "0",
             raw_digits: "33612345678",
+            archived: 1,
+            tags: '[{"id":1}]',
+            extra: '{"brand_new":{"since":2027},"also_new":"x"}',
           },
         );
       } finally {
