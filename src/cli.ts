@@ -463,6 +463,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("--streams <names>", STREAMS_HELP)
     .action(async (options) => {
       const started = now();
+      if (options.db === "") {
+        throw new UsageError(
+          `sync's --db needs a file name, e.g. --db ${DEFAULT_DB}`,
+        );
+      }
       const streams = options.streams === undefined
         ? defaultStreams()
         : selectStreams(options.streams);

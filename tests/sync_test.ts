@@ -692,6 +692,10 @@ if (!HAS_SQLITE) {
           ],
           [["--db", db], /sync needs --config <path>/],
           [
+            ["--config", config, "--db", ""],
+            /sync's --db needs a file name, e\.g\. --db aircall\.sqlite/,
+          ],
+          [
             ["--config", config, "--db", db, "--streams", "cals"],
             /Unknown stream "cals" in --streams; did you mean calls\?/,
           ],
