@@ -43,7 +43,17 @@ export interface TableLayout {
   primaryKey: readonly string[];
 }
 
-/** Double quotes an identifier for SQL. */
+/**
+ * Double quotes an identifier for SQL.
+ *
+ * @param name A table's or column's name.
+ * @returns The name, quoted, its own double quotes doubled.
+ *
+ * @example
+ * ```ts
+ * quote("user"); // '"user"'
+ * ```
+ */
 export function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -109,6 +119,7 @@ export function tableLayout(
  *
  * @param layout The table's layout.
  * @param table The name to create it under (a staging table's, say).
+ * @returns The statement.
  */
 export function createTableSql(layout: TableLayout, table: string): string {
   const [only, ...rest] = layout.primaryKey;
@@ -129,7 +140,13 @@ export function createTableSql(layout: TableLayout, table: string): string {
   return `CREATE TABLE ${quote(table)} (\n  ${definitions.join(",\n  ")}\n)`;
 }
 
-/** Every column a row is written to, in order: the data, then the two `_airbyte_` ones. */
+/**
+ * Every column a row is written to, in order: the data, then the two
+ * `_airbyte_` ones.
+ *
+ * @param layout The table's layout.
+ * @returns The columns' names, in the order of {@linkcode rowMaker}'s values.
+ */
 export function allColumns(layout: TableLayout): string[] {
   return [
     ...layout.columns.map((column) => column.name),
