@@ -554,6 +554,45 @@ if (!HAS_SQLITE) {
       }
     });
 
+    it("a failing incremental stream keeps the rows it read, its state not moved past them; a rerun completes it", async () => {
+      const callsState = () => {
+        const database = open(db);
+        try {
+          return database.prepare(
+            "SELECT state FROM _state WHERE stream = 'calls'",
+          ).get()!.state;
+        } finally {
+          database.close();
+        }
+      };
+      const before = callsState();
+      // Calls that ended since the last sync, inside its lookback.
+      fake.addCalls(120, fake.now - 1800);
+      fake.interceptors.push((request) =>
+        request.path === "/v1/calls" && request.search.get("page") === "2"
+          ? { status: 400, body: { error: "Bad Request" } }
+          : undefined
+      );
+      const run = await syncRun(fake, db, ["--streams", "calls"]);
+      fake.interceptors.pop();
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^source-aircall: stream calls failed: /m);
+      const failed = summaryOf(run, "calls");
+      assert.equal(failed.status, "failed");
+      // The page read before the failure is kept (rows may run ahead of
+      // the state); the state did not move, so a rerun reads the rest.
+      assert.ok(failed.added > 0, run.stdout);
+      assert.equal(callsState(), before);
+      const rerun = await syncRun(fake, db, ["--streams", "calls"]);
+      assertClean(rerun);
+      assert.equal(summaryOf(rerun, "calls").added, 120 - failed.added);
+      await assertTablesEqualApi(
+        fake,
+        db,
+        DEFAULT.filter((s) => s.name === "calls"),
+      );
+    });
+
     it("a second sync on the same file while one runs is refused at once, harming nothing", async () => {
       // Every default stream, 20 ms an answer: seconds, time enough for a
       // second sync to start (Deno's own start-up included) on a busy machine.
