@@ -593,6 +593,20 @@ if (!HAS_SQLITE) {
       );
     });
 
+    it("a table dropped by hand is read again whole, not from the state it left behind", async () => {
+      const database = open(db);
+      database.exec("DROP TABLE contacts");
+      database.close();
+      const run = await syncRun(fake, db, ["--streams", "contacts"]);
+      assertClean(run);
+      assert.equal(summaryOf(run, "contacts").added, fake.data.contacts.length);
+      await assertTablesEqualApi(
+        fake,
+        db,
+        DEFAULT.filter((s) => s.name === "contacts"),
+      );
+    });
+
     it("a second sync on the same file while one runs is refused at once, harming nothing", async () => {
       // Every default stream, 20 ms an answer: seconds, time enough for a
       // second sync to start (Deno's own start-up included) on a busy machine.

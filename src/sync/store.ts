@@ -548,6 +548,11 @@ export class SyncStore {
       const layout = tableLayout(definition, existing);
       if (existing.length === 0) {
         this.#db.exec(createTableSql(layout, definition.name));
+        // A state without its table (dropped by hand to start over) would
+        // be ahead of the rows: the stream starts from start_date again.
+        this.#db.prepare(`DELETE FROM ${STATE_TABLE} WHERE stream = ?`).run(
+          definition.name,
+        );
         continue;
       }
       const have = new Set(existing.map((column) => column.name));
