@@ -58,17 +58,30 @@ const sqlite = HAS_SQLITE ? await import("node:sqlite") : undefined;
 
 const DEFAULT = defaultStreams().map((s) => s.definition);
 
+/** How {@linkcode sync} runs, when not as the tests' CLI with the test config. */
+interface SyncOptions {
+  /** The config's fields that differ from the test config. */
+  config?: Record<string, unknown>;
+  /** The command that runs the CLI (default: {@linkcode syncCommand}). */
+  command?: readonly string[];
+}
+
 /** A sync of `db` against `fake`; stdout is text. */
 function sync(
   fake: FakeAircall,
   db: string,
   args: string[] = [],
-  config = writeJson(tempDir(), "config.json", testConfig()),
+  options: SyncOptions = {},
 ): ReturnType<typeof spawnCli> {
+  const config = writeJson(
+    tempDir(),
+    "config.json",
+    testConfig(options.config),
+  );
   return spawnCli(
     ["sync", "--config", config, "--db", db, ...args],
     { AIRCALL_API_URL: fake.url },
-    syncCommand(db),
+    options.command ?? syncCommand(db),
     false,
   );
 }
@@ -89,24 +102,40 @@ function syncUnderDeno(
   allowWrite: string,
   deno: string,
 ): Promise<CliRun> {
-  return spawnCli(
-    [
-      "sync",
-      "--config",
-      writeJson(tempDir(), "config.json", testConfig()),
-      "--db",
-      db,
-    ],
-    { AIRCALL_API_URL: fake.url },
-    [
+  return sync(fake, db, [], {
+    command: [
       deno,
       "run",
       ...RUN_FLAGS,
       `--allow-write=${allowWrite}`,
       join(ROOT, "mod.ts"),
     ],
-    false,
-  ).result;
+  }).result;
+}
+
+/**
+ * A sync of `streams` in which `failing`'s second page is refused (400):
+ * exit 1, that stream's failure on stderr.
+ */
+async function syncFailing(
+  fake: FakeAircall,
+  db: string,
+  failing: string,
+  streams: string,
+): Promise<CliRun> {
+  fake.interceptors.push((request) =>
+    request.path === `/v1/${failing}` && request.search.get("page") === "2"
+      ? { status: 400, body: { error: "Bad Request" } }
+      : undefined
+  );
+  const run = await syncRun(fake, db, ["--streams", streams]);
+  fake.interceptors.pop();
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    new RegExp(`^source-aircall: stream ${failing} failed: `, "m"),
+  );
+  return run;
 }
 
 function open(db: string): DatabaseSync {
@@ -519,15 +548,7 @@ if (!HAS_SQLITE) {
       database.close();
       fake.data.tags.splice(0, 3);
       fake.invalidate();
-      fake.interceptors.push((request) =>
-        request.path === "/v1/tags" && request.search.get("page") === "2"
-          ? { status: 400, body: { error: "Bad Request" } }
-          : undefined
-      );
-      const run = await syncRun(fake, db, ["--streams", "tags,teams"]);
-      fake.interceptors.pop();
-      assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /^source-aircall: stream tags failed: /m);
+      const run = await syncFailing(fake, db, "tags", "tags,teams");
       assert.deepEqual(summaryOf(run, "tags"), {
         rows: tagsBefore.size,
         added: 0,
@@ -568,15 +589,7 @@ if (!HAS_SQLITE) {
       const before = callsState();
       // Calls that ended since the last sync, inside its lookback.
       fake.addCalls(120, fake.now - 1800);
-      fake.interceptors.push((request) =>
-        request.path === "/v1/calls" && request.search.get("page") === "2"
-          ? { status: 400, body: { error: "Bad Request" } }
-          : undefined
-      );
-      const run = await syncRun(fake, db, ["--streams", "calls"]);
-      fake.interceptors.pop();
-      assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /^source-aircall: stream calls failed: /m);
+      const run = await syncFailing(fake, db, "calls", "calls");
       const failed = summaryOf(run, "calls");
       assert.equal(failed.status, "failed");
       // The page read before the failure is kept (rows may run ahead of
@@ -771,22 +784,9 @@ if (!HAS_SQLITE) {
 
     it("a rejected API key: exit 1, the summary and _syncs say which stream failed and which were not read", async () => {
       const db = join(tempDir(), "aircall.sqlite");
-      const run = await spawnCli(
-        [
-          "sync",
-          "--config",
-          writeJson(
-            tempDir(),
-            "config.json",
-            testConfig({ api_token: "not-the-token-4242" }),
-          ),
-          "--db",
-          db,
-        ],
-        { AIRCALL_API_URL: fake.url },
-        syncCommand(db),
-        false,
-      ).result;
+      const run = await sync(fake, db, [], {
+        config: { api_token: "not-the-token-4242" },
+      }).result;
       assert.equal(run.code, 1, run.stderr);
       assert.match(
         run.stdout,
@@ -839,18 +839,9 @@ if (!HAS_SQLITE) {
     it("SIGTERM commits what was read, says so, exits 143; a rerun completes it", async () => {
       const db = join(tempDir(), "aircall.sqlite");
       fake.faults.latencyMs = 20;
-      const running = spawnCli(
-        [
-          "sync",
-          "--config",
-          writeJson(tempDir(), "config.json", testConfig()),
-          "--db",
-          db,
-        ],
-        { AIRCALL_API_URL: fake.url },
-        ["python3", "-c", REPORT_STATUS, ...syncCommand(db)],
-        false,
-      );
+      const running = sync(fake, db, [], {
+        command: ["python3", "-c", REPORT_STATUS, ...syncCommand(db)],
+      });
       while (!fake.requests.some((r) => r.path === "/v1/contacts")) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
