@@ -22,8 +22,9 @@ import { after, before, describe, it } from "node:test";
 import type { DatabaseSync } from "node:sqlite";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
 import { runCli as runCliInProcess } from "../src/cli.ts";
+import { RunStoppingError } from "../src/errors.ts";
 import { defaultStreams } from "../src/inputs.ts";
-import type { StreamFigures } from "../src/sync/store.ts";
+import { type StreamFigures, SyncStore } from "../src/sync/store.ts";
 import { formatSummary } from "../src/sync/summary.ts";
 import {
   allColumns,
@@ -384,6 +385,70 @@ if (!HAS_SQLITE) {
             tags: '[{"id":1}]',
             extra: '{"brand_new":{"since":2027},"also_new":"x"}',
           },
+        );
+      } finally {
+        database.close();
+      }
+    });
+  });
+
+  describe("a database that cannot grow (a full disk)", () => {
+    it("stops the sync with one clear error; what was committed is kept, the file whole", () => {
+      // SQLite's own cap on the file's pages stands in for a full disk:
+      // both fail a write with SQLITE_FULL.
+      class CappedDatabase extends sqlite!.DatabaseSync {
+        constructor(path: string, options?: Record<string, unknown>) {
+          super(path, options);
+          this.exec("PRAGMA max_page_count = 40");
+        }
+      }
+      const path = join(tempDir(), "aircall.sqlite");
+      const calls = STREAMS.find((s) => s.name === "calls")!;
+      const store = SyncStore.open(
+        path,
+        { DatabaseSync: CappedDatabase as typeof DatabaseSync },
+        [{ definition: calls, syncMode: "incremental" }],
+      );
+      const page = (from: number) =>
+        Array.from({ length: 50 }, (_, i) => ({
+          id: from + i,
+          sid: "x".repeat(2_000),
+        }));
+      store.streamStarted("calls");
+      store.insert("calls", page(0));
+      store.checkpoint("calls", { started_at: 1_700_000_000 });
+      assert.throws(
+        () => {
+          for (let from = 50; from < 50_000; from += 50) {
+            store.insert("calls", page(from));
+          }
+        },
+        (error: Error) =>
+          error instanceof RunStoppingError &&
+          /^The database .*aircall\.sqlite is full \(no space left on its disk\); free some and run sync again: what was committed is kept\.$/
+            .test(error.message),
+      );
+      // The engine then ends the stream and the command line closes the
+      // file: neither fails on the transaction the full disk ended.
+      store.streamEnded("calls", false);
+      store.close();
+      const database = open(path);
+      try {
+        assert.equal(
+          database.prepare("PRAGMA integrity_check").get()!.integrity_check,
+          "ok",
+        );
+        assert.equal(
+          database.prepare("SELECT count(*) AS n FROM calls").get()!.n,
+          50,
+        );
+        assert.equal(
+          database.prepare("SELECT state FROM _state").get()!.state,
+          '{"started_at":1700000000}',
+        );
+        assert.equal(
+          database.prepare("SELECT status FROM _syncs").get()!.status,
+          "INCOMPLETE",
         );
       } finally {
         database.close();

@@ -24,7 +24,11 @@ import {
   unlinkSync,
 } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { ConnectorError, permissionError } from "../errors.ts";
+import {
+  ConnectorError,
+  permissionError,
+  RunStoppingError,
+} from "../errors.ts";
 import {
   type ConfiguredStream,
   type InputState,
@@ -60,10 +64,12 @@ const PAGE_SIZE = 16_384;
 /** SQLite's page cache, in KiB. */
 const CACHE_KIB = 16_000;
 
-/** SQLite's result codes that `open` explains. */
+/** SQLite's result codes that `open` and the writes explain. */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_FULL = 13;
 const SQLITE_CANTOPEN = 14;
 const SQLITE_NOTADB = 26;
 
@@ -211,6 +217,8 @@ export class SyncStore {
   #outcomes = new Map<string, StreamFigures>();
   #pending = 0;
   #inTransaction = false;
+  /** Whether a write failed (and was rolled back). */
+  #failed = false;
   #closed = false;
   #saveState: StatementSync;
 
@@ -338,32 +346,34 @@ export class SyncStore {
    */
   streamStarted(stream: string): void {
     if (this.#closed) return;
-    const configured = this.#streams.get(stream);
-    if (!configured) throw new Error(`${stream} is not configured`);
-    const layout = tableLayout(
-      configured.definition,
-      this.#columns(stream),
-    );
-    const { syncMode } = configured;
-    this.#begin();
-    let target = stream;
-    if (syncMode === "full_refresh") {
-      target = _staging(stream);
-      this.#db.exec(`DROP TABLE IF EXISTS ${quote(target)}`);
-      this.#db.exec(createTableSql(layout, target));
-    }
-    this.#writing.set(stream, {
-      layout,
-      syncMode,
-      target,
-      insert: this.#db.prepare(this.#insertSql(layout, target, syncMode)),
-      makeRow: rowMaker(layout),
-      rowsBefore: this.#count(stream),
-      changes: 0,
+    this.#guarded(() => {
+      const configured = this.#streams.get(stream);
+      if (!configured) throw new Error(`${stream} is not configured`);
+      const layout = tableLayout(
+        configured.definition,
+        this.#columns(stream),
+      );
+      const { syncMode } = configured;
+      this.#begin();
+      let target = stream;
+      if (syncMode === "full_refresh") {
+        target = _staging(stream);
+        this.#db.exec(`DROP TABLE IF EXISTS ${quote(target)}`);
+        this.#db.exec(createTableSql(layout, target));
+      }
+      this.#writing.set(stream, {
+        layout,
+        syncMode,
+        target,
+        insert: this.#db.prepare(this.#insertSql(layout, target, syncMode)),
+        makeRow: rowMaker(layout),
+        rowsBefore: this.#count(stream),
+        changes: 0,
+      });
+      this.#db.prepare(
+        `INSERT OR REPLACE INTO ${SYNCS_TABLE} (sync, started_at, stream, status) VALUES (?, ?, ?, 'RUNNING')`,
+      ).run(this.#sync, this.#startedAt, stream);
     });
-    this.#db.prepare(
-      `INSERT OR REPLACE INTO ${SYNCS_TABLE} (sync, started_at, stream, status) VALUES (?, ?, ?, 'RUNNING')`,
-    ).run(this.#sync, this.#startedAt, stream);
   }
 
   /**
@@ -374,18 +384,20 @@ export class SyncStore {
    */
   insert(stream: string, records: readonly Record<string, unknown>[]): void {
     if (this.#closed) return;
-    const writing = this.#writing.get(stream);
-    if (!writing) throw new Error(`${stream}: records before its start`);
-    this.#begin();
-    const extractedAt = new Date(this.#now()).toISOString();
-    const { insert, makeRow } = writing;
-    for (const record of records) {
-      writing.changes += Number(
-        insert.run(...makeRow(record, extractedAt)).changes,
-      );
-    }
-    this.#pending += records.length;
-    if (this.#pending >= BATCH_ROWS) this.#commit();
+    this.#guarded(() => {
+      const writing = this.#writing.get(stream);
+      if (!writing) throw new Error(`${stream}: records before its start`);
+      this.#begin();
+      const extractedAt = new Date(this.#now()).toISOString();
+      const { insert, makeRow } = writing;
+      for (const record of records) {
+        writing.changes += Number(
+          insert.run(...makeRow(record, extractedAt)).changes,
+        );
+      }
+      this.#pending += records.length;
+      if (this.#pending >= BATCH_ROWS) this.#commit();
+    });
   }
 
   /**
@@ -396,15 +408,17 @@ export class SyncStore {
    */
   checkpoint(stream: string, state: StateBlob): void {
     if (this.#closed) return;
-    if (this.#streams.get(stream)?.syncMode === "incremental") {
-      this.#begin();
-      this.#saveState.run(
-        stream,
-        JSON.stringify(state),
-        new Date(this.#now()).toISOString(),
-      );
-    }
-    this.#commit();
+    this.#guarded(() => {
+      if (this.#streams.get(stream)?.syncMode === "incremental") {
+        this.#begin();
+        this.#saveState.run(
+          stream,
+          JSON.stringify(state),
+          new Date(this.#now()).toISOString(),
+        );
+      }
+      this.#commit();
+    });
   }
 
   /**
@@ -416,44 +430,47 @@ export class SyncStore {
    */
   streamEnded(stream: string, complete: boolean): void {
     if (this.#closed) return;
-    const writing = this.#writing.get(stream);
-    if (!writing) return;
-    this.#writing.delete(stream);
-    this.#begin();
-    const outcome: StreamFigures = {
-      stream,
-      syncMode: writing.syncMode,
-      status: complete ? "COMPLETE" : "INCOMPLETE",
-      rows: 0,
-      added: 0,
-      changed: 0,
-      removed: 0,
-    };
-    if (writing.syncMode === "incremental") {
-      outcome.rows = this.#count(stream);
-      outcome.added = outcome.rows - writing.rowsBefore;
-      outcome.changed = writing.changes - outcome.added;
-    } else if (complete) {
-      Object.assign(outcome, this.#replace(writing));
-    } else {
-      this.#db.exec(`DROP TABLE ${quote(writing.target)}`);
-      outcome.rows = writing.rowsBefore;
-    }
-    this.#outcomes.set(stream, outcome);
-    this.#db.prepare(
-      `UPDATE ${SYNCS_TABLE} SET ended_at = ?, status = ?, rows = ?, added = ?, changed = ?, removed = ?
+    this.#guarded(() => {
+      const writing = this.#writing.get(stream);
+      if (!writing) return;
+      this.#writing.delete(stream);
+      this.#begin();
+      const outcome: StreamFigures = {
+        stream,
+        syncMode: writing.syncMode,
+        status: complete ? "COMPLETE" : "INCOMPLETE",
+        rows: 0,
+        added: 0,
+        changed: 0,
+        removed: 0,
+      };
+      if (writing.syncMode === "incremental") {
+        outcome.rows = this.#count(stream);
+        outcome.added = outcome.rows - writing.rowsBefore;
+        outcome.changed = writing.changes - outcome.added;
+      } else if (complete) {
+        Object.assign(outcome, this.#replace(writing));
+      } else {
+        // IF EXISTS: a failed write may have rolled its creation back.
+        this.#db.exec(`DROP TABLE IF EXISTS ${quote(writing.target)}`);
+        outcome.rows = writing.rowsBefore;
+      }
+      this.#outcomes.set(stream, outcome);
+      this.#db.prepare(
+        `UPDATE ${SYNCS_TABLE} SET ended_at = ?, status = ?, rows = ?, added = ?, changed = ?, removed = ?
        WHERE sync = ? AND stream = ?`,
-    ).run(
-      new Date(this.#now()).toISOString(),
-      outcome.status,
-      outcome.rows,
-      outcome.added,
-      outcome.changed,
-      outcome.removed,
-      this.#sync,
-      stream,
-    );
-    this.#commit();
+      ).run(
+        new Date(this.#now()).toISOString(),
+        outcome.status,
+        outcome.rows,
+        outcome.added,
+        outcome.changed,
+        outcome.removed,
+        this.#sync,
+        stream,
+      );
+      this.#commit();
+    });
   }
 
   /** Every configured stream's figures, in catalog order; unread ones as they stand. */
@@ -477,12 +494,26 @@ export class SyncStore {
    */
   close(): void {
     if (this.#closed) return;
+    const failedBefore = this.#failed;
+    try {
+      this.#guarded(() => this.#finish());
+    } catch (error) {
+      // The first failure is the one told; this one only follows from it.
+      if (!failedBefore) throw error;
+    } finally {
+      this.#closed = true;
+      this.#db.close();
+    }
+  }
+
+  /** What close commits: how the streams not ended ended. */
+  #finish(): void {
     // Streams still being written were stopped: the log says so now, not
     // RUNNING until the next sync, and a half-written staging table goes.
     for (const [stream, writing] of this.#writing) {
       this.#begin();
       if (writing.syncMode === "full_refresh") {
-        this.#db.exec(`DROP TABLE ${quote(writing.target)}`);
+        this.#db.exec(`DROP TABLE IF EXISTS ${quote(writing.target)}`);
       }
       this.#db.prepare(
         `UPDATE ${SYNCS_TABLE} SET ended_at = ?, status = 'INTERRUPTED' WHERE sync = ? AND stream = ?`,
@@ -500,8 +531,6 @@ export class SyncStore {
       notRead.run(this.#sync, this.#startedAt, stream);
     }
     this.#commit();
-    this.#closed = true;
-    this.#db.close();
   }
 
   /** The columns of an existing table (none when it does not exist). */
@@ -630,6 +659,47 @@ export class SyncStore {
     this.#db.exec(`DROP TABLE ${table}`);
     this.#db.exec(`ALTER TABLE ${staging} RENAME TO ${table}`);
     return figures;
+  }
+
+  /**
+   * Runs a write. A failed one rolls back the open transaction (rows since
+   * the last commit, which no committed state covers: a rerun reads them
+   * again), so the store stays consistent and usable. A full disk or an I/O
+   * error stops the sync: every later write would fail the same way.
+   */
+  #guarded<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      this.#failed = true;
+      if (this.#inTransaction) {
+        this.#inTransaction = false;
+        this.#pending = 0;
+        try {
+          this.#db.exec("ROLLBACK");
+        } catch {
+          // SQLite rolled it back itself (as it may on a full disk).
+        }
+      }
+      throw this.#stopping(error);
+    }
+  }
+
+  /** A full disk or an I/O error as a run-stopping one-line error. */
+  #stopping(error: unknown): unknown {
+    switch (_errcode(error)) {
+      case SQLITE_FULL:
+        return new RunStoppingError(
+          "system_error",
+          `The database ${this.path} is full (no space left on its disk); free some and run sync again: what was committed is kept.`,
+        );
+      case SQLITE_IOERR:
+        return new RunStoppingError(
+          "system_error",
+          `Cannot write the database ${this.path} (disk I/O error); check its disk and run sync again: what was committed is kept.`,
+        );
+    }
+    return error;
   }
 
   #begin(): void {
