@@ -160,6 +160,11 @@ export interface FakeChurn {
    * filters and order): position 10 before page 2 is a record of page 1, already read.
    */
   deleteAt?: number;
+  /**
+   * Records deleted from `deleteAt` on, at once (a bulk delete in the dashboard): positions
+   * `deleteAt` to `deleteAt + deleteCount - 1` of the list the request reads; default 1.
+   */
+  deleteCount?: number;
   /** Records added before each such request, created (contacts) or started (calls) at `changeAt`; default 0. */
   insertPerRequest?: number;
   /** Contacts edited before each such request (chosen at random): their `updated_at` becomes `changeAt`; default 0. */
@@ -823,8 +828,14 @@ export class FakeAircall {
     const doomed: number[] = [];
     if (config.deleteAt !== undefined) {
       const query = this._query(_LISTS[config.path], request);
-      if (!("status" in query) && config.deleteAt < query.total) {
-        doomed.push(query.at(config.deleteAt).id);
+      if (!("status" in query)) {
+        const last = Math.min(
+          config.deleteAt + (config.deleteCount ?? 1),
+          query.total,
+        );
+        for (let k = config.deleteAt; k < last; k++) {
+          doomed.push(query.at(k).id);
+        }
       }
     }
     for (let i = 0; i < (config.deletePerRequest ?? 0); i++) {
