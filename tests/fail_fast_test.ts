@@ -7,11 +7,15 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
-import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  type FakeAircall,
+  POSITIONAL_CAP_EXPLANATION,
+} from "./fake_aircall/mod.ts";
 import {
   assertOneFailure,
   type CliRun,
   ofType,
+  readFake,
   runCli,
   startFake,
   tempDir,
@@ -231,5 +235,34 @@ describe("a connection that cannot be made names the host and the cause", () => 
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe("a refusal says why in Aircall's own words", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await startFake({ counts: { tags: 120 } });
+  });
+  after(() => fake.close());
+
+  it("the cap's 400: the TRACE ERROR and the stderr line give its explanation, one line", async () => {
+    // Page 2 of the tags is answered as a page past the cap would be.
+    fake.interceptors.push((request) => {
+      if (request.path !== "/v1/tags" || request.search.get("page") !== "2") {
+        return undefined;
+      }
+      const search = new URLSearchParams(request.search);
+      search.set("page", "201");
+      return fake.handle({ ...request, search });
+    });
+    const run = await readFake(fake, { tags: "full_refresh" });
+    fake.interceptors.length = 0;
+    const error = assertOneFailure(
+      run,
+      /Aircall refused GET \/v1\/tags\?.*page=2.* with HTTP 400: Your query is limited to 10k results, please use timestamps/,
+      { failureType: "system_error" },
+    );
+    assert.ok(error.message.endsWith(POSITIONAL_CAP_EXPLANATION));
+    assert.doesNotMatch(run.stdout + run.stderr, /BAD_REQUEST/);
   });
 });

@@ -240,6 +240,9 @@ export const MAX_PER_PAGE = 50;
 export const DEFAULT_PER_PAGE = 20;
 /** The positional cap: `page * per_page` may not exceed this. */
 export const POSITIONAL_CAP = 10_000;
+/** What the 400 of the positional cap says, in its `errors` field. */
+export const POSITIONAL_CAP_EXPLANATION =
+  "Your query is limited to 10k results, please use timestamps (from, to) to narrow down your search";
 
 interface _Item {
   readonly id: number;
@@ -1039,10 +1042,12 @@ export class FakeAircall {
     const page = pageArg ?? 1;
     const perPage = Math.min(perPageArg ?? DEFAULT_PER_PAGE, MAX_PER_PAGE);
     if (page * perPage > POSITIONAL_CAP) {
+      // As recorded on a live account: the status words in `error` and
+      // `troubleshoot`, the explanation in `errors`.
       return _error(400, {
-        error: "Query limited to 10000 results",
-        troubleshoot:
-          "This query is limited to 10k results, please use timestamps (from, to) to narrow your search",
+        error: "Bad Request",
+        troubleshoot: "BAD_REQUEST",
+        errors: POSITIONAL_CAP_EXPLANATION,
       });
     }
 
