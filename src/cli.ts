@@ -73,7 +73,8 @@ run failed, 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM, 141
 stdout closed by its reader.
 
 Environment:
-  AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})`;
+  AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})
+  AIRCALL_STATE_INTERVAL_SECONDS  least seconds between two STATEs of a stream (default 60)`;
 
 const STREAMS_HELP =
   "comma-separated stream names, or all (every stream the connector offers); incremental where a stream supports it";
@@ -95,6 +96,21 @@ function _apiUrl(io: CliIo): string {
     );
   }
   return url.origin;
+}
+
+/** `AIRCALL_STATE_INTERVAL_SECONDS` in ms, or `undefined` for the default. */
+function _stateIntervalMs(io: CliIo): number | undefined {
+  const value = io.env("AIRCALL_STATE_INTERVAL_SECONDS");
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,6}$/.test(value.trim())) {
+    throw new ConnectorError(
+      "config_error",
+      `AIRCALL_STATE_INTERVAL_SECONDS ${
+        JSON.stringify(value)
+      } is not a whole number of seconds; unset it for one STATE a minute.`,
+    );
+  }
+  return Number(value.trim()) * 1000;
 }
 
 /** The long flags of a command, as its help shows them (`--config <path>`). */
@@ -374,6 +390,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         writer,
         observer: progress,
         debug: options.debug,
+        stateIntervalMs: _stateIntervalMs(io),
       });
       for (const { stream, error } of failures) {
         const at = streams.findIndex((s) => s.definition.name === stream);

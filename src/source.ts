@@ -35,6 +35,8 @@ export interface SourceContext {
   observer?: ReadObserver;
   /** Log every request as a DEBUG LOG line (`--debug`). */
   debug?: boolean;
+  /** Least time between two STATEs of one stream, in ms (default a minute). */
+  stateIntervalMs?: number;
 }
 
 /** How long `check` waits for Aircall, retries included, in ms. */
@@ -211,5 +213,6 @@ export function read(
       records: (count) => observer?.records(count),
       streamEnded: (status) => observer?.streamEnded(status),
     },
+    { now: context.now, stateIntervalMs: context.stateIntervalMs },
   );
 }

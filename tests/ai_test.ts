@@ -23,6 +23,7 @@ import {
   assertCleanRead,
   checkpointViolations,
   type CliRun,
+  EVERY_STATE,
   lastStates,
   type Message,
   ofType,
@@ -400,10 +401,12 @@ describe("per-call streams, one at a time", () => {
     fake = await settledFake(100);
     const stream = { call_summaries: "incremental" } as const;
     // Under two requests a second: one call asked at a time, each STATE out
-    // before the next request.
+    // before the next request (every checkpoint written: this pins the
+    // checkpoint of each call asked, which a run of seconds would hold back).
     const config = { max_requests_per_minute: 119 };
     const proc = spawnCli(readArgs(stream, { config }), {
       AIRCALL_API_URL: fake.url,
+      ...EVERY_STATE,
     });
     fake.faults.kill = {
       afterRequests: 20,

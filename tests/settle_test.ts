@@ -16,6 +16,7 @@ import { extraPagesFor } from "../src/aircall/walk.ts";
 import {
   assertCleanRead,
   type CliRun,
+  EVERY_STATE,
   lastStates,
   type Message,
   ofType,
@@ -357,8 +358,11 @@ describe("windowed reads settle", () => {
       return undefined;
     });
     fake.faults.churn = { path: "/v1/contacts", deletePerRequest: 2 };
+    // Every checkpoint written, so the first window's STATE is out before
+    // the kill in the second.
     const proc = spawnCli(readArgs({ contacts: "incremental" }), {
       AIRCALL_API_URL: fake.url,
+      ...EVERY_STATE,
     });
     const cut = await proc.result;
     assert.ok(killed, "killed during a re-read");
