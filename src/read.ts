@@ -16,7 +16,7 @@ import {
 import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
-import { type ReaderContext, readStream } from "./readers.ts";
+import { type ReaderContext, readStream } from "./readers/mod.ts";
 import { STATE_INTERVAL_MS, StatePacer } from "./state_pacer.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 

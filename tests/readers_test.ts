@@ -4,7 +4,11 @@ import { AircallClient } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import { parseConfig } from "../src/inputs.ts";
 import type { StateBlob } from "../src/protocol.ts";
-import { type ReadEvent, readStream, SETTLE_SECONDS } from "../src/readers.ts";
+import {
+  type ReadEvent,
+  readStream,
+  SETTLE_SECONDS,
+} from "../src/readers/mod.ts";
 import { calls } from "../src/streams/calls.ts";
 import { contacts } from "../src/streams/contacts.ts";
 import type { StreamDefinition, SyncMode } from "../src/streams/mod.ts";

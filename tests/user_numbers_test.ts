@@ -7,7 +7,7 @@ import { afterEach, describe, it } from "node:test";
 import { AircallClient } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import { parseConfig } from "../src/inputs.ts";
-import { type ReadEvent, readStream } from "../src/readers.ts";
+import { type ReadEvent, readStream } from "../src/readers/mod.ts";
 import { userNumbers } from "../src/streams/user_numbers.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {

@@ -13,17 +13,15 @@
  * @module
  */
 
-import { fanOut } from "./aircall/fanout.ts";
-import { type ApiRecord, PER_PAGE } from "./aircall/pages.ts";
-import { ConnectorError, CredentialsError, HttpError } from "./errors.ts";
-import { CALL_ID, futureCursor, savedCursor, savedId } from "./inputs.ts";
-import type { StateBlob } from "./protocol.ts";
-import { formatDuration, plural } from "./progress.ts";
-import type { ReaderContext, ReadEvent } from "./readers.ts";
-import { pathFor } from "./streams/definition.ts";
-import type { StreamDefinition, SyncMode } from "./streams/mod.ts";
-
-type PerCallPaging = Extract<StreamDefinition["paging"], { kind: "per_call" }>;
+import { fanOut } from "../aircall/fanout.ts";
+import { type ApiRecord, PER_PAGE } from "../aircall/pages.ts";
+import { ConnectorError, CredentialsError, HttpError } from "../errors.ts";
+import { CALL_ID, futureCursor, savedCursor, savedId } from "../inputs.ts";
+import type { StateBlob } from "../protocol.ts";
+import { formatDuration, plural } from "../progress.ts";
+import type { PerCallPaging, ReaderContext, ReadEvent } from "./types.ts";
+import { pathFor } from "../streams/definition.ts";
+import type { StreamDefinition, SyncMode } from "../streams/mod.ts";
 
 /** Where the calls come from: the calls stream's windowed read. */
 export interface CallSource {
