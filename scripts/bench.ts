@@ -18,7 +18,9 @@
  * 6. Start-up: `spec` under `deno run` and under Node vs empty scripts.
  *
  * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
- * package first, for the Node figures.
+ * package first, for the Node figures. Names on the command line run those
+ * sections only: throughput, memory, requests, pacing, ai, startup
+ * (`deno task bench memory`).
  *
  * @module
  */
@@ -135,13 +137,41 @@ async function countRecords(path: string): Promise<number> {
   return count;
 }
 
-console.error("Building the npm package for the Node figures...");
-const build = await new Deno.Command(Deno.execPath(), {
-  args: ["task", "build:npm"],
-  cwd: ROOT,
-  stdout: "null",
-}).output();
-if (!build.success) throw new Error("deno task build:npm failed");
+/**
+ * The sections to run: all by default, or those named on the command line
+ * (`deno task bench memory requests`), so one figure can be measured again
+ * without the whole bench's 9 minutes.
+ */
+const SECTIONS = [
+  "throughput",
+  "memory",
+  "requests",
+  "pacing",
+  "ai",
+  "startup",
+] as const;
+type Section = typeof SECTIONS[number];
+const unknown = Deno.args.filter((a) => !SECTIONS.includes(a as Section));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown section(s) ${unknown.join(", ")}; choose from ${
+      SECTIONS.join(", ")
+    }, or none for all.`,
+  );
+  Deno.exit(2);
+}
+const selected = (section: Section) =>
+  Deno.args.length === 0 || Deno.args.includes(section);
+
+if (selected("throughput") || selected("startup")) {
+  console.error("Building the npm package for the Node figures...");
+  const build = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "build:npm"],
+    cwd: ROOT,
+    stdout: "null",
+  }).output();
+  if (!build.success) throw new Error("deno task build:npm failed");
+}
 
 const rows: string[][] = [];
 function row(
@@ -164,104 +194,119 @@ const median = (values: number[]) =>
 // floor; the ratio is the median of the rounds' ratios, so a machine whose
 // speed drifts (a shared VM's does, by 10% and more) compares like with like.
 const ROUNDS = 3;
-console.error("1. Throughput and memory (200,000 calls)...");
-{
+if (selected("throughput") || selected("memory")) {
+  console.error("1 and 2. Throughput and memory (200,000 calls)...");
   const fake = await startFake({ calls: 200_000 });
   const env = { AIRCALL_API_URL: fake.url };
   const args = await writeInputs({ calls: "full_refresh" });
-  const connector: Measure[] = [];
-  const floor: Measure[] = [];
-  let urls = "";
-  const floorArgs = [`${dir}/urls`, "calls"];
-  const floorEnv = {
-    ...env,
-    BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    fake.requests.length = 0;
-    connector.push(await measure([...CONNECTOR, "read", ...args], env));
-    if (round === 0) {
-      const records = await countRecords(`${dir}/stdout`);
-      if (records !== fake.visibleCallIds().length) {
-        throw new Error(`connector read ${records} calls`);
+  /** Peak RSS of the connector's runs at 200,000 calls, with its flags. */
+  const bigRuns: number[] = [];
+  if (selected("throughput")) {
+    const connector: Measure[] = [];
+    const floor: Measure[] = [];
+    let urls = "";
+    const floorArgs = [`${dir}/urls`, "calls"];
+    const floorEnv = {
+      ...env,
+      BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      fake.requests.length = 0;
+      connector.push(await measure([...CONNECTOR, "read", ...args], env));
+      if (round === 0) {
+        const records = await countRecords(`${dir}/stdout`);
+        if (records !== fake.visibleCallIds().length) {
+          throw new Error(`connector read ${records} calls`);
+        }
+        // The floor reads the very pages the connector read: calls with
+        // their contact, IVR path and AI voice agents embedded.
+        const expanded = Object.entries(calls.query ?? {});
+        if (
+          expanded.length === 0 ||
+          fake.requests.some((r) =>
+            expanded.some(([flag, value]) => r.query[flag] !== String(value))
+          )
+        ) {
+          throw new Error("a calls request lacks the expansion flags");
+        }
+        urls = fake.requests.map((r) =>
+          `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
+        ).join("\n");
+        await Deno.writeTextFile(`${dir}/urls`, urls);
       }
-      // The floor reads the very pages the connector read: calls with
-      // their contact, IVR path and AI voice agents embedded.
-      const expanded = Object.entries(calls.query ?? {});
-      if (
-        expanded.length === 0 ||
-        fake.requests.some((r) =>
-          expanded.some(([flag, value]) => r.query[flag] !== String(value))
-        )
-      ) {
-        throw new Error("a calls request lacks the expansion flags");
-      }
-      urls = fake.requests.map((r) =>
-        `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
-      ).join("\n");
-      await Deno.writeTextFile(`${dir}/urls`, urls);
+      // The floor runs with V8's default heap sizing: the runtime's floor,
+      // not tuned as the connector is.
+      floor.push(
+        await measure(
+          [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, ...floorArgs],
+          floorEnv,
+        ),
+      );
     }
-    // The floor runs with V8's default heap sizing: the runtime's floor,
-    // not tuned as the connector is.
-    floor.push(
-      await measure(
-        [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, ...floorArgs],
-        floorEnv,
-      ),
+    const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
+    row(
+      `Full refresh of 200,000 calls (wall time, median of ${ROUNDS} rounds)`,
+      `${fmt(median(seconds(connector)))} s`,
+      `${fmt(median(seconds(floor)))} s (floor script, same ${
+        urls.split("\n").length
+      } pages, one after another)`,
+      `${fmt(median(connector.map((c, i) => c.seconds / floor[i].seconds)))}x`,
+      "<= 1.0x",
+    );
+    bigRuns.push(...connector.map((r) => r.peakRssMb));
+    // Under Node, the npm build against the same floor script.
+    const node = await measure([...NODE_CONNECTOR, "read", ...args], env);
+    const nodeFloor = await measure(["node", FLOOR, ...floorArgs], floorEnv);
+    row(
+      "Full refresh of 200,000 calls under Node, npm build (one run each)",
+      `${fmt(node.seconds)} s, ${fmt(node.peakRssMb, 0)} MB peak`,
+      `${fmt(nodeFloor.seconds)} s (floor script under Node)`,
+      `${fmt(node.seconds / nodeFloor.seconds)}x`,
+      "(reported)",
     );
   }
-  const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
-  row(
-    `Full refresh of 200,000 calls (wall time, median of ${ROUNDS} rounds)`,
-    `${fmt(median(seconds(connector)))} s`,
-    `${fmt(median(seconds(floor)))} s (floor script, same ${
-      urls.split("\n").length
-    } pages, one after another)`,
-    `${fmt(median(connector.map((c, i) => c.seconds / floor[i].seconds)))}x`,
-    "<= 1.0x",
-  );
-  const big = Math.max(...connector.map((r) => r.peakRssMb));
-  // For reference: the same read with V8's default heap sizing.
-  const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
-  // And under Node, the npm build against the same floor script.
-  const node = await measure([...NODE_CONNECTOR, "read", ...args], env);
-  const nodeFloor = await measure(["node", FLOOR, ...floorArgs], floorEnv);
-  row(
-    "Full refresh of 200,000 calls under Node, npm build (one run each)",
-    `${fmt(node.seconds)} s, ${fmt(node.peakRssMb, 0)} MB peak`,
-    `${fmt(nodeFloor.seconds)} s (floor script under Node)`,
-    `${fmt(node.seconds / nodeFloor.seconds)}x`,
-    "(reported)",
-  );
-  await fake.close();
+  if (selected("memory")) {
+    if (bigRuns.length === 0) {
+      const run = await measure([...CONNECTOR, "read", ...args], env);
+      if (run.code !== 0) throw new Error("read of 200,000 calls failed");
+      bigRuns.push(run.peakRssMb);
+    }
+    const big = Math.max(...bigRuns);
+    // The same read without the V8 flags: how the npm build runs under
+    // Node, which cannot pass them.
+    const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
+    await fake.close();
 
-  const small = await startFake({ calls: 20_000 });
-  const smallEnv = { AIRCALL_API_URL: small.url };
-  const smallRun = await measure([...CONNECTOR, "read", ...args], smallEnv);
-  const smallDefault = await measure(
-    [...DEFAULT_HEAP, "read", ...args],
-    smallEnv,
-  );
-  await small.close();
-  row(
-    "Peak RSS, full refresh of 200,000 calls",
-    `${fmt(big, 0)} MB`,
-    `${fmt(smallRun.peakRssMb, 0)} MB at 20,000 calls`,
-    `${fmt(big / smallRun.peakRssMb)}x`,
-    "<= 1.2x",
-  );
-  row(
-    "Peak RSS, the same without the V8 flags (V8's default heap sizing)",
-    `${fmt(bigDefault.peakRssMb, 0)} MB`,
-    `${fmt(smallDefault.peakRssMb, 0)} MB at 20,000 calls`,
-    `${fmt(bigDefault.peakRssMb / smallDefault.peakRssMb)}x`,
-    "(reported)",
-  );
+    const small = await startFake({ calls: 20_000 });
+    const smallEnv = { AIRCALL_API_URL: small.url };
+    const smallRun = await measure([...CONNECTOR, "read", ...args], smallEnv);
+    const smallDefault = await measure(
+      [...DEFAULT_HEAP, "read", ...args],
+      smallEnv,
+    );
+    await small.close();
+    row(
+      "Peak RSS, full refresh of 200,000 calls",
+      `${fmt(big, 0)} MB`,
+      `${fmt(smallRun.peakRssMb, 0)} MB at 20,000 calls`,
+      `${fmt(big / smallRun.peakRssMb)}x`,
+      "<= 1.2x",
+    );
+    row(
+      "Peak RSS, the same without the V8 flags (V8's default heap sizing)",
+      `${fmt(bigDefault.peakRssMb, 0)} MB`,
+      `${fmt(smallDefault.peakRssMb, 0)} MB at 20,000 calls`,
+      `${fmt(bigDefault.peakRssMb / smallDefault.peakRssMb)}x`,
+      "<= 1.2x",
+    );
+  } else {
+    await fake.close();
+  }
 }
 
 // 3: requests.
-console.error("3. Requests (every stream)...");
-{
+if (selected("requests")) {
+  console.error("3. Requests (every stream)...");
   // The account's last activity an hour ago: "nothing new" below means
   // nothing in the hour before the incremental sync, as between hourly syncs.
   const fake = await startFake({ calls: 60_000, contacts: 30_000 }, {
@@ -281,7 +326,12 @@ console.error("3. Requests (every stream)...");
     webhooks: "full_refresh",
   } as const;
   const args = await writeInputs(streams);
-  const run = await measure([...CONNECTOR, "read", ...args], env);
+  // Every checkpoint written (no minute between two STATEs), so each STATE
+  // of a windowed stream is one window below.
+  const run = await measure([...CONNECTOR, "read", ...args], {
+    ...env,
+    AIRCALL_STATE_INTERVAL_SECONDS: "0",
+  });
   if (run.code !== 0) throw new Error("full sync failed");
   const output = await Deno.readTextFile(`${dir}/stdout`);
   const states = output.split("\n").filter((l) =>
@@ -299,8 +349,9 @@ console.error("3. Requests (every stream)...");
     );
   // Snapshot lists: their pages; company: one request. Windowed streams:
   // their pages plus one count probe per window (each STATE is a window).
-  const windows =
-    states.filter((l) => /"name":"(calls|contacts)"/.test(l)).length;
+  const windows = states.filter((l) =>
+    /"name":"(calls|contacts)"/.test(l)
+  ).length;
   const minimum = pages(fake.visibleCallIds().length) +
     pages(data.contacts.length) +
     pages(data.numbers.length) + pages(data.tags.length) +
@@ -364,10 +415,10 @@ console.error("3. Requests (every stream)...");
 // Below what 300 requests in a burst would need, so a connector that did not
 // pace would meet 429s (and their 60 s blocks) within the first minute.
 const PER_MINUTE = 240;
-console.error(
-  `4. Paced sync, about 300 pages at ${PER_MINUTE} requests per minute (about 75 s)...`,
-);
-{
+if (selected("pacing")) {
+  console.error(
+    `4. Paced sync, about 300 pages at ${PER_MINUTE} requests per minute (about 75 s)...`,
+  );
   const fake = await startFake(
     {
       calls: 15_400,
@@ -405,10 +456,10 @@ console.error(
 // 5: Conversation Intelligence: what a first sync of each per-call stream
 // costs in requests, and what concurrency gains a fan-out when the limit is
 // high and the API far away.
-console.error(
-  "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
-);
-{
+if (selected("ai")) {
+  console.error(
+    "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
+  );
   // Calls that all ended over an hour ago: every one a sync may ask about.
   const settled = Math.floor(Date.now() / 1000) - 2 * 3600;
   const fake = await startFake({ calls: 3_000, contacts: 0 }, {
@@ -496,8 +547,8 @@ console.error(
 }
 
 // 6: start-up.
-console.error("6. Start-up...");
-{
+if (selected("startup")) {
+  console.error("6. Start-up...");
   const empty = `${dir}/empty.mjs`;
   await Deno.writeTextFile(empty, "");
   const medianOf9 = async (command: string[]) => {

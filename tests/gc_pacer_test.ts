@@ -1,0 +1,31 @@
+/**
+ * GC paced by the read: a minor collection every few thousand records
+ * written, with V8's own `gc` found without flags.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { GcPacer, RECORDS_PER_COLLECTION } from "../src/gc_pacer.ts";
+
+describe("GcPacer", () => {
+  it("collects the young generation once every RECORDS_PER_COLLECTION records", () => {
+    const calls: unknown[] = [];
+    const pacer = new GcPacer(100, (options) => calls.push(options));
+    for (let page = 0; page < 9; page++) pacer.records(50);
+    assert.deepEqual(calls, [{ type: "minor" }, { type: "minor" }, {
+      type: "minor",
+    }, { type: "minor" }]);
+    assert.ok(RECORDS_PER_COLLECTION >= 1_000, "between pages, not per page");
+  });
+
+  it("finds V8's gc without --expose-gc on the command line, and collects", () => {
+    const pacer = new GcPacer(1);
+    assert.equal(pacer.active, true);
+    pacer.records(1);
+  });
+
+  it("does nothing where no collector can be had", () => {
+    const pacer = new GcPacer(1, null);
+    assert.equal(pacer.active, false);
+    pacer.records(10);
+  });
+});
