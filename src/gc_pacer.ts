@@ -9,7 +9,8 @@
  * promoted pages fill the old one to its limit, for a peak near 210 MB
  * though about 12 MB are live (BENCHMARKS.md). A minor collection every few
  * thousand records, between pages, empties the young generation while it
- * holds only garbage: the peak stays near 95 MB at any length, for a cost
+ * holds only garbage, and a full collection every 25,000 records returns
+ * the promoted pages: the peak stays near 95 MB at any length, for a cost
  * lost in the run's noise. `gc` is V8's own, exposed through `node:vm`
  * (Deno and Node alike); where it cannot be had, nothing is collected.
  *
@@ -21,6 +22,12 @@ import vm from "node:vm";
 
 /** Records between two minor collections. */
 export const RECORDS_PER_COLLECTION = 5_000;
+
+/**
+ * Every this many collections is a full one: under Node, whose old
+ * generation otherwise keeps the promoted pages of a long read.
+ */
+export const MINOR_PER_MAJOR = 5;
 
 /** V8's `gc` function, as `--expose-gc` provides it. */
 export type CollectGarbage = (options: { type: "minor" | "major" }) => void;
@@ -37,8 +44,9 @@ function _v8Gc(): CollectGarbage | undefined {
 }
 
 /**
- * Counts the records a read hands on and runs a minor collection every
- * {@linkcode RECORDS_PER_COLLECTION}.
+ * Counts the records a read hands on and runs a collection every
+ * {@linkcode RECORDS_PER_COLLECTION}: a minor one, and a full one every
+ * {@linkcode MINOR_PER_MAJOR}th time.
  *
  * @example
  * ```ts
@@ -50,6 +58,7 @@ export class GcPacer {
   #gc: CollectGarbage | null;
   #every: number;
   #since = 0;
+  #collections = 0;
 
   /**
    * Creates a pacer.
@@ -80,6 +89,9 @@ export class GcPacer {
     this.#since += count;
     if (this.#since < this.#every || this.#gc === null) return;
     this.#since = 0;
-    this.#gc({ type: "minor" });
+    this.#collections++;
+    this.#gc({
+      type: this.#collections % MINOR_PER_MAJOR === 0 ? "major" : "minor",
+    });
   }
 }

@@ -4,16 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { GcPacer, RECORDS_PER_COLLECTION } from "../src/gc_pacer.ts";
+import {
+  GcPacer,
+  MINOR_PER_MAJOR,
+  RECORDS_PER_COLLECTION,
+} from "../src/gc_pacer.ts";
 
 describe("GcPacer", () => {
-  it("collects the young generation once every RECORDS_PER_COLLECTION records", () => {
-    const calls: unknown[] = [];
-    const pacer = new GcPacer(100, (options) => calls.push(options));
-    for (let page = 0; page < 9; page++) pacer.records(50);
-    assert.deepEqual(calls, [{ type: "minor" }, { type: "minor" }, {
-      type: "minor",
-    }, { type: "minor" }]);
+  it("collects once every RECORDS_PER_COLLECTION records, fully every MINOR_PER_MAJOR-th time", () => {
+    const calls: string[] = [];
+    const pacer = new GcPacer(100, (options) => calls.push(options.type));
+    for (let page = 0; page < 21; page++) pacer.records(50);
+    // 1,050 records: ten collections, every MINOR_PER_MAJOR-th a full one.
+    assert.equal(MINOR_PER_MAJOR, 5);
+    assert.deepEqual(calls, [
+      ...["minor", "minor", "minor", "minor", "major"],
+      ...["minor", "minor", "minor", "minor", "major"],
+    ]);
     assert.ok(RECORDS_PER_COLLECTION >= 1_000, "between pages, not per page");
   });
 
