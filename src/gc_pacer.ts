@@ -11,8 +11,12 @@
  * thousand records, between pages, empties the young generation while it
  * holds only garbage, and a full collection every 25,000 records returns
  * the promoted pages: the peak stays near 95 MB at any length, for a cost
- * lost in the run's noise. `gc` is V8's own, exposed through `node:vm`
- * (Deno and Node alike); where it cannot be had, nothing is collected.
+ * lost in the run's noise. Where the V8 flags hold the young generation
+ * small already (`scripts/run_flags.ts`), collecting would only cost time,
+ * so it happens only once V8 has grown the young generation past
+ * {@linkcode YOUNG_GENERATION_LIMIT}. `gc` is V8's own, exposed through
+ * `node:vm` (Deno and Node alike); where it cannot be had, nothing is
+ * collected.
  *
  * @module
  */
@@ -29,8 +33,21 @@ export const RECORDS_PER_COLLECTION = 5_000;
  */
 export const MINOR_PER_MAJOR = 5;
 
+/**
+ * The young generation's size past which collections are paced: twice what
+ * the V8 flags allow (semi-spaces of 2 MB), a quarter of what V8 grows it
+ * to by itself.
+ */
+export const YOUNG_GENERATION_LIMIT = 8 * 1024 * 1024;
+
 /** V8's `gc` function, as `--expose-gc` provides it. */
 export type CollectGarbage = (options: { type: "minor" | "major" }) => void;
+
+/** The bytes V8 gives its young generation now. */
+function _youngGeneration(): number {
+  return v8.getHeapSpaceStatistics()
+    .find((space) => space.space_name === "new_space")?.space_size ?? 0;
+}
 
 /** V8's `gc`, or `undefined` where the runtime does not give it. */
 function _v8Gc(): CollectGarbage | undefined {
@@ -44,7 +61,8 @@ function _v8Gc(): CollectGarbage | undefined {
 }
 
 /**
- * Counts the records a read hands on and runs a collection every
+ * Counts the records a read hands on and, once the young generation has
+ * outgrown {@linkcode YOUNG_GENERATION_LIMIT}, runs a collection every
  * {@linkcode RECORDS_PER_COLLECTION}: a minor one, and a full one every
  * {@linkcode MINOR_PER_MAJOR}th time.
  *
@@ -57,6 +75,7 @@ function _v8Gc(): CollectGarbage | undefined {
 export class GcPacer {
   #gc: CollectGarbage | null;
   #every: number;
+  #youngGeneration: () => number;
   #since = 0;
   #collections = 0;
 
@@ -66,13 +85,17 @@ export class GcPacer {
    * @param every Records between two collections.
    * @param gc The collector (default V8's own; `null` where the runtime
    *   does not give it).
+   * @param youngGeneration The young generation's size in bytes now (default
+   *   V8's figure).
    */
   constructor(
     every: number = RECORDS_PER_COLLECTION,
     gc: CollectGarbage | null = _v8Gc() ?? null,
+    youngGeneration: () => number = _youngGeneration,
   ) {
     this.#every = every;
     this.#gc = gc;
+    this.#youngGeneration = youngGeneration;
   }
 
   /** Whether collections run (V8's `gc` was found). */
@@ -89,6 +112,7 @@ export class GcPacer {
     this.#since += count;
     if (this.#since < this.#every || this.#gc === null) return;
     this.#since = 0;
+    if (this.#youngGeneration() <= YOUNG_GENERATION_LIMIT) return;
     this.#collections++;
     this.#gc({
       type: this.#collections % MINOR_PER_MAJOR === 0 ? "major" : "minor",

@@ -8,12 +8,17 @@ import {
   GcPacer,
   MINOR_PER_MAJOR,
   RECORDS_PER_COLLECTION,
+  YOUNG_GENERATION_LIMIT,
 } from "../src/gc_pacer.ts";
 
 describe("GcPacer", () => {
   it("collects once every RECORDS_PER_COLLECTION records, fully every MINOR_PER_MAJOR-th time", () => {
     const calls: string[] = [];
-    const pacer = new GcPacer(100, (options) => calls.push(options.type));
+    const pacer = new GcPacer(
+      100,
+      (options) => calls.push(options.type),
+      () => YOUNG_GENERATION_LIMIT + 1,
+    );
     for (let page = 0; page < 21; page++) pacer.records(50);
     // 1,050 records: ten collections, every MINOR_PER_MAJOR-th a full one.
     assert.equal(MINOR_PER_MAJOR, 5);
@@ -22,6 +27,17 @@ describe("GcPacer", () => {
       ...["minor", "minor", "minor", "minor", "major"],
     ]);
     assert.ok(RECORDS_PER_COLLECTION >= 1_000, "between pages, not per page");
+  });
+
+  it("does not collect while the young generation is small (the V8 flags hold it)", () => {
+    const calls: string[] = [];
+    let young = YOUNG_GENERATION_LIMIT;
+    const pacer = new GcPacer(100, (o) => calls.push(o.type), () => young);
+    for (let page = 0; page < 20; page++) pacer.records(50);
+    assert.deepEqual(calls, []);
+    young *= 4; // V8 grew it by itself
+    for (let page = 0; page < 2; page++) pacer.records(50);
+    assert.deepEqual(calls, ["minor"]);
   });
 
   it("finds V8's gc without --expose-gc on the command line, and collects", () => {
