@@ -187,6 +187,8 @@ export async function* readPerCall(
 
   const counts = { found: 0, missing: 0 };
   const one = _asker(definition, paging, context, counts);
+  /** Calls after the settled position whose object was delivered. */
+  const found = new Set(saved.found);
 
   // Which calls: the list, window by window from the oldest, as far as this
   // sync can ask (to the window where the budget is reached: windows then
@@ -196,7 +198,7 @@ export async function* readPerCall(
   const listed: _Call[] = [];
   let total = 0;
   let stopped = false;
-  let probe: { call: _Call; answer: Promise<_Answer> } | undefined;
+  let probe: _Answer | undefined;
   const maxWindow = budget === Infinity
     ? undefined
     : Math.max(PER_PAGE, 2 * budget);
@@ -206,23 +208,28 @@ export async function* readPerCall(
     } else if (event.kind === "records") {
       for (const record of event.records) {
         const call = _callOf(record);
-        if (call) listed.push(call);
+        if (!call) continue;
+        listed.push(call);
+        const action = probe ? undefined : actionOf(call);
+        if (action !== "ask" && action !== "again") continue;
+        probe = await one(call);
+        // Delivered now: a kill before its turn does not lose it.
+        if (probe.record) {
+          yield { kind: "records", records: [probe.record] };
+          if (incremental) {
+            found.add(call.id);
+            yield {
+              kind: "checkpoint",
+              state: _blob(saved.settled, askedTo, askedAt ?? now, found),
+            };
+          }
+        }
       }
     } else if (event.kind === "info" || event.kind === "warning") {
       yield event;
     } else if (event.kind === "checkpoint") {
       // A window is listed.
       const asks = listed.filter((call) => actionOf(call) === "ask");
-      if (!probe) {
-        const first = listed.filter((call) => {
-          const action = actionOf(call);
-          return action === "ask" || action === "again";
-        }).sort(byPosition)[0];
-        if (first) {
-          const answer = await one(first);
-          probe = { call: first, answer: Promise.resolve(answer) };
-        }
-      }
       if (asks.length >= budget) {
         stopped = true;
         break;
@@ -315,7 +322,6 @@ export async function* readPerCall(
   // calls settled without a gap, and the found ones after it are kept.
   let settled = saved.settled;
   let considered = askedTo;
-  const found = saved.found;
   let holding = false;
   let pending = 0;
   const decide = (call: _Call, action: _Action, record?: ApiRecord) => {
@@ -331,8 +337,10 @@ export async function* readPerCall(
     }
     considered = call;
   };
+  // The calls up to the cut, in order, and the first one asked if past it.
   const upToCut = function* () {
     for (let i = 0; i < cut; i++) yield i;
+    if (probeIndex >= cut) yield probeIndex;
   };
   const answers = fanOut(
     upToCut(),
@@ -340,7 +348,7 @@ export async function* readPerCall(
       const answer = !asked.has(i)
         ? { call: listed[i] }
         : i === probeIndex
-        ? await probe!.answer
+        ? probe!
         : await one(listed[i], signal);
       return { i, ...answer };
     },
@@ -348,8 +356,11 @@ export async function* readPerCall(
   );
   let last = JSON.stringify(_blob(settled, considered, now, found));
   for await (const { i, call, record } of answers) {
-    if (record) yield { kind: "records", records: [record] };
-    decide(call, actions[i], record);
+    if (record && i !== probeIndex) {
+      yield { kind: "records", records: [record] };
+    }
+    if (i < cut) decide(call, actions[i], record);
+    else if (record && incremental) found.add(call.id);
     // Every call up to this one is decided: an immutable object is never
     // asked for again, even after a kill.
     if (!incremental || !asked.has(i)) continue;

@@ -869,7 +869,8 @@ export class FakeAircall {
    * a late recording is attached (see {@link aiLate}).
    */
   withRecordingAsOfNow(call: FakeCall): FakeCall {
-    if (recordingAttachedAt(this._seed, call, this.aiLate) <= this.now) {
+    const late = this.aiLate;
+    if (!late || recordingAttachedAt(this._seed, call, late) <= this.now) {
       return call;
     }
     return { ...call, recording: null, recording_short_url: null, asset: null };
