@@ -12,6 +12,7 @@ import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter } from "./protocol.ts";
 import { readStreams, type StreamFailure } from "./read.ts";
+import { CompactCallIndex } from "./readers/mod.ts";
 import {
   type Config,
   CONNECTION_SPECIFICATION,
@@ -193,13 +194,16 @@ export function read(
 ): Promise<StreamFailure[]> {
   let current: string | undefined;
   const { observer } = context;
+  const parent = streams.map(({ definition }) => definition.paging)
+    .find((paging) => paging.kind === "per_call")?.parent;
   return readStreams(
-    streams,
+    _parentFirst(streams, parent),
     state,
     {
       client: _client(config, context, () => current),
       config,
       now: Math.floor(context.now() / 1000),
+      callIndex: parent && new CompactCallIndex(parent),
     },
     context.writer,
     {
@@ -212,4 +216,23 @@ export function read(
       streamEnded: (status) => observer?.streamEnded(status),
     },
   );
+}
+
+/**
+ * The streams in catalog order, but the calls stream before the per-call
+ * streams: it lists the calls it needs anyway, and they then list only the
+ * older seconds they need, if any (see `readers/call_index.ts`).
+ */
+function _parentFirst(
+  streams: readonly ConfiguredStream[],
+  parent: StreamDefinition | undefined,
+): readonly ConfiguredStream[] {
+  const at = streams.findIndex(({ definition }) => definition === parent);
+  const first = streams.findIndex(({ definition }) =>
+    definition.paging.kind === "per_call"
+  );
+  if (at < 0 || at < first) return streams;
+  const ordered = streams.filter((_, i) => i !== at);
+  ordered.splice(first, 0, streams[at]);
+  return ordered;
 }

@@ -174,10 +174,10 @@ describe("per-call streams, a first sync of all nine", () => {
     }
   });
 
-  it("costs the eligible calls plus one calls list page per 50 calls, per stream", () => {
+  it("costs the eligible calls plus one calls list page per 50 calls, for the nine streams together", () => {
     const listPages = Math.ceil(visibleCalls(fake).length / 50);
     const lists = fake.requests.filter((r) => r.path === "/v1/calls").length;
-    assert.equal(lists, NAMES.length * listPages);
+    assert.equal(lists, listPages);
   });
 
   it("says the cost before spending it, and what it found after", () => {
@@ -305,7 +305,6 @@ describe("per-call streams, one at a time", () => {
     const run = await readFake(fake, {
       call_evaluations: "incremental",
       call_summaries: "incremental",
-      calls: "incremental",
     });
     assert.equal(run.code, 1);
     assert.deepEqual(protocolErrors(run.messages), []);
@@ -337,11 +336,45 @@ describe("per-call streams, one at a time", () => {
     assert.deepEqual(statuses, {
       call_evaluations: "INCOMPLETE",
       call_summaries: "COMPLETE",
-      calls: "COMPLETE",
     });
     assert.deepEqual(
-      checkpointViolations(run.messages, ["call_summaries", "calls"]),
+      checkpointViolations(run.messages, ["call_summaries"]),
       [],
+    );
+  });
+
+  it("with the calls stream, lists the calls once a run for all ten streams, first sync and next", async () => {
+    fake = await settledFake(800);
+    const streams = {
+      calls: "incremental",
+      ...allIncremental(CONVERSATION_INTELLIGENCE),
+    } as Streams;
+    const lists = (from: number) =>
+      fake.requests.slice(from).filter((r) => r.path === "/v1/calls").length;
+    const first = await readFake(fake, streams);
+    assertCleanRead(first, ["calls", ...NAMES]);
+    assert.equal(lists(0), Math.ceil(visibleCalls(fake).length / 50));
+    const before = fake.requests.length;
+    const second = await readFake(fake, streams, {
+      state: lastStates(first.messages),
+    });
+    assertCleanRead(second, ["calls", ...NAMES]);
+    // The calls stream lists its lookback; the per-call streams only the
+    // older seconds the earliest of them needs, once.
+    const earliest = Math.min(
+      ...lastStates(first.messages).map((s) => {
+        const state = s!.stream.stream_state;
+        const name = s!.stream.stream_descriptor.name;
+        const lookback = MUTABLE.some((m) => m.name === name) ? 7 * 86_400 : 0;
+        return name === "calls"
+          ? (state.started_at as number) - 24 * 3600
+          : (state.call_started_at as number) - lookback;
+      }),
+    );
+    const needed = visibleCalls(fake).filter((c) => c.started_at >= earliest);
+    assert.ok(
+      lists(before) <= Math.ceil(needed.length / 50) + 1,
+      `${lists(before)} list requests for ${needed.length} calls`,
     );
   });
 

@@ -32,23 +32,15 @@ import {
   perCallStateBlob,
   type Position,
 } from "./per_call_state.ts";
-import type { PerCallPaging, ReaderContext, ReadEvent } from "./types.ts";
+import type { CallSource } from "./call_index.ts";
+import type {
+  ListedCall,
+  PerCallPaging,
+  ReaderContext,
+  ReadEvent,
+} from "./types.ts";
 import { pathFor } from "../streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "../streams/mod.ts";
-/** Where the calls come from: the calls stream's windowed read. */
-export interface CallSource {
-  /** The first second the calls list covers (start_date, or the API's six months). */
-  start: number;
-  /**
-   * The calls from `lo` (unix seconds) to the sync's now, as read events: a
-   * checkpoint after each window listed, whose calls are then all there.
-   *
-   * @param lo The first second to list.
-   * @param maxWindow The most calls a window may hold (default the cap).
-   */
-  list(lo: number, maxWindow?: number): AsyncIterable<ReadEvent>;
-}
-
 /**
  * How long after a call ends its objects are asked for: they appear seconds
  * to minutes after it, so a call that ended within the hour waits for the
@@ -61,28 +53,6 @@ const LONGEST_CALL_SECONDS = 86_400;
 
 /** Requests in flight at once at most: when the pace allows several a second. */
 export const MAX_IN_FLIGHT = 8;
-
-/** What the fan-out needs of a call. */
-interface _Call {
-  id: number;
-  startedAt: number;
-  endedAt: number | null;
-  /** Answered, with a recording. */
-  recorded: boolean;
-  voicemail: boolean;
-}
-
-function _callOf(record: ApiRecord): _Call | undefined {
-  const { id, started_at: startedAt, ended_at: endedAt } = record;
-  if (typeof id !== "number" || typeof startedAt !== "number") return undefined;
-  return {
-    id,
-    startedAt,
-    endedAt: typeof endedAt === "number" ? endedAt : null,
-    recorded: record.answered_at != null && record.recording != null,
-    voicemail: record.voicemail != null,
-  };
-}
 
 /** Whether `call` comes after `position` (after everything without one). */
 const _isAfter = (call: Position, position: Position | undefined) =>
@@ -155,21 +125,21 @@ export async function* readPerCall(
     ? Math.max(calls.start, saved.settled.startedAt - lookback)
     : calls.start;
   const settleSeconds = config.ai_settle_hours * 3_600;
-  const endOf = (call: _Call) =>
+  const endOf = (call: ListedCall) =>
     call.endedAt ?? call.startedAt + LONGEST_CALL_SECONDS;
-  const settledBy = (call: _Call, time: number) =>
+  const settledBy = (call: ListedCall, time: number) =>
     endOf(call) + settleSeconds <= time;
   /** The back-off step a call is at: asked again when it moves on. */
-  const step = (call: _Call, time: number) => {
+  const step = (call: ListedCall, time: number) => {
     const age = time - endOf(call);
     if (age < ELIGIBLE_AFTER_SECONDS) return -1;
     if (age >= settleSeconds) return Infinity;
     return Math.floor(Math.log2(age / ELIGIBLE_AFTER_SECONDS));
   };
-  const canHave = (call: _Call) =>
+  const canHave = (call: ListedCall) =>
     call.recorded || (paging.voicemails && call.voicemail);
   const { askedTo, askedAt } = saved;
-  const actionOf = (call: _Call): _Action => {
+  const actionOf = (call: ListedCall): _Action => {
     if (!_isAfter(call, saved.settled)) {
       return paging.mutable && canHave(call) ? "again" : "done";
     }
@@ -195,7 +165,7 @@ export async function* readPerCall(
   // hold about twice the budget, so little is listed past it). The first
   // call to ask is asked as soon as it is listed: a missing add-on then
   // costs one request, not a listing.
-  const listed: _Call[] = [];
+  const listed: ListedCall[] = [];
   let total = 0;
   let stopped = false;
   let probe: _Answer | undefined;
@@ -204,11 +174,9 @@ export async function* readPerCall(
     : Math.max(PER_PAGE, 2 * budget);
   for await (const event of calls.list(from, maxWindow)) {
     if (event.kind === "estimate") {
-      total = event.rows;
-    } else if (event.kind === "records") {
-      for (const record of event.records) {
-        const call = _callOf(record);
-        if (!call) continue;
+      total += event.rows;
+    } else if (event.kind === "calls") {
+      for (const call of event.calls) {
         listed.push(call);
         const action = probe ? undefined : actionOf(call);
         if (action !== "ask" && action !== "again") continue;
@@ -227,8 +195,7 @@ export async function* readPerCall(
       }
     } else if (event.kind === "info" || event.kind === "warning") {
       yield event;
-    } else if (event.kind === "checkpoint") {
-      // A window is listed.
+    } else if (event.kind === "listed") {
       const asks = listed.filter((call) => actionOf(call) === "ask");
       if (asks.length >= budget) {
         stopped = true;
@@ -324,7 +291,7 @@ export async function* readPerCall(
   let considered = askedTo;
   let holding = false;
   let pending = 0;
-  const decide = (call: _Call, action: _Action, record?: ApiRecord) => {
+  const decide = (call: ListedCall, action: _Action, record?: ApiRecord) => {
     if (!_isAfter(call, settled) || !incremental) return;
     if (record) found.add(call.id);
     const final = found.has(call.id) || action === "done" ||
@@ -443,7 +410,7 @@ function _inFlight(context: ReaderContext): number {
 
 /** A call, with its record (none for a 404). */
 interface _Answer {
-  call: _Call;
+  call: ListedCall;
   record?: ApiRecord;
 }
 
@@ -456,7 +423,7 @@ function _asker(
   paging: PerCallPaging,
   context: ReaderContext,
   counts: { found: number; missing: number },
-): (call: _Call, signal?: AbortSignal) => Promise<_Answer> {
+): (call: ListedCall, signal?: AbortSignal) => Promise<_Answer> {
   const { client } = context;
   return async (call, signal) => {
     const path = pathFor(definition, call.id);
