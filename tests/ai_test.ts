@@ -436,6 +436,38 @@ describe("per-call streams, one at a time", () => {
     );
   });
 
+  it("under a budget, the lookback's calls get half of it, and the log says so", async () => {
+    fake = await settledFake(600);
+    const stream = { call_action_items: "incremental" } as const;
+    const first = await readFake(fake, stream);
+    assertCleanRead(first, ["call_action_items"]);
+    const [saved] = lastStates(first.messages);
+    const settled = saved!.stream.stream_state.call_started_at as number;
+    // New calls, after every call listed, ended over an hour before the
+    // sync: more than the budget.
+    fake.addCalls(200, fake.now);
+    const before = fake.requests.length;
+    const budget = 16;
+    const second = await readFake(fake, stream, {
+      config: { ai_max_requests_per_sync: budget },
+      state: [saved],
+    });
+    assertCleanRead(second, ["call_action_items"]);
+    const started = new Map(fake.data.calls.map((c) => [c.id, c.started_at]));
+    const asked = aiRequests(fake.requests.slice(before));
+    const again = asked.filter((r) => started.get(r.callId)! <= settled);
+    assert.equal(asked.length, budget);
+    assert.equal(again.length, budget / 2);
+    assert.match(
+      logs(second, "call_action_items")[0],
+      new RegExp(
+        `ai_max_requests_per_sync stops this sync at ${budget}, ${
+          budget / 2
+        } of them within ai_lookback_days\\.`,
+      ),
+    );
+  });
+
   it("keeps a hand-written state with no call_id, and saves one it can read back", async () => {
     fake = await settledFake(200);
     const stream = { call_topics: "incremental" } as const;

@@ -219,13 +219,13 @@ export async function* readPerCall(
   const asked = new Set<number>();
   const probeIndex = probe ? listed.indexOf(probe.call) : -1;
   if (probeIndex >= 0) asked.add(probeIndex);
-  const room = budget - asked.size;
   const againQuota = Math.min(
     again.length,
-    Math.max(room - fresh.length, Math.floor(room / 2)),
+    Math.max(budget - fresh.length, Math.floor(budget / 2)),
   );
   let cut = listed.length;
-  let freshLeft = room - againQuota;
+  let freshLeft = budget - againQuota -
+    (probeIndex >= 0 && actions[probeIndex] === "ask" ? 1 : 0);
   for (const i of fresh) {
     if (asked.has(i)) continue;
     if (freshLeft-- <= 0) {
