@@ -2,7 +2,8 @@
  * `deno task build:npm`: the npm package for Node users, in `npm/`, packed
  * into `dist/airbyte-source-aircall-<version>.tgz`. In place of dnt (JSR-only):
  * `deno bundle --platform=node --minify` makes one ES module with no runtime
- * dependencies.
+ * dependencies. The package's README is `scripts/npm_README.md`, written for
+ * npm users.
  *
  * @module
  */
@@ -67,7 +68,12 @@ if (import.meta.main) {
     new URL("package.json", out),
     JSON.stringify(PACKAGE_JSON, null, 2) + "\n",
   );
-  await Deno.copyFile(new URL("README.md", root), new URL("README.md", out));
+  // npm users get a short README of their own; the repository's is for all
+  // channels and links into docs/.
+  await Deno.copyFile(
+    new URL("scripts/npm_README.md", root),
+    new URL("README.md", out),
+  );
   await Deno.copyFile(new URL("LICENSE", root), new URL("LICENSE", out));
   await Deno.mkdir(new URL("dist/", root), { recursive: true });
   await _run("npm", ["pack", "--silent", "--pack-destination", "../dist"], out);

@@ -10,7 +10,8 @@
  *   COMMAND's exit code. stdout is COMMAND's alone.
  *
  * `--config FILE` writes a connector config for the fake (its credentials,
- * no rate limit) to FILE first.
+ * no rate limit) to FILE first. FILE must not exist: the fake never replaces
+ * a file (it may be the user's real config); it says so and exits with 1.
  *
  * @module
  */
@@ -111,7 +112,23 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   if (args.config) {
-    await Deno.writeTextFile(args.config, JSON.stringify(fakeConfig()) + "\n");
+    try {
+      // Never over a file that exists: it may be the user's real config.
+      await Deno.writeTextFile(
+        args.config,
+        JSON.stringify(fakeConfig()) + "\n",
+        { createNew: true },
+      );
+    } catch (error) {
+      console.error(
+        error instanceof Deno.errors.AlreadyExists
+          ? `${args.config} exists already; the fake writes its config only to a new file, so remove it or give another path to --config.`
+          : `Cannot write the fake's config to ${args.config}: ${
+            (error as Error).message
+          }. Give --config a path in a directory you can write.`,
+      );
+      Deno.exit(1);
+    }
   }
   const fake = await FakeAircall.start({
     apiId: FAKE_CREDENTIALS.api_id,

@@ -46,6 +46,8 @@ export interface CliIo {
   env: (name: string) => string | undefined;
   /** Whether stderr is a terminal: `read` then shows its progress there. */
   stderrIsTty?: boolean;
+  /** The width of that terminal, asked at each redraw; `undefined` when unknown. */
+  stderrColumns?: () => number | undefined;
   /** Epoch milliseconds (default `Date.now`). */
   now?: () => number;
   /**
@@ -193,6 +195,31 @@ function _example(...lines: string[]): string {
 }
 
 /**
+ * Where a stopped read resumes from: the STATE messages printed, claimed
+ * only for the streams that printed one.
+ */
+function _resumeFrom(reading: ReadTally, stated: ReadonlySet<string>): string {
+  const without = reading.streams.map((figures) => figures.stream)
+    .filter((stream) => !stated.has(stream));
+  if (without.length === reading.streams.length) {
+    return "no STATE yet: a rerun starts from start_date.";
+  }
+  const resume =
+    "the last STATE printed on stdout is where to resume (pass the STATE messages back with --state)";
+  if (without.length === 0) return `${resume}.`;
+  return `${resume}; no STATE yet for ${_list(without)}: a rerun starts ${
+    without.length === 1 ? "it" : "them"
+  } from start_date.`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function _list(items: string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/**
  * Runs the connector's command line.
  *
  * @param argv Arguments after the program name, e.g. `["spec"]`.
@@ -216,7 +243,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ? `stopped by ${signal}.`
       : reading.streams.length === 0
       ? `stopped by ${signal} before any record was read; start the sync again.`
-      : `stopped by ${signal} after reading ${reading.summary()}; the last STATE printed on stdout is where to resume (pass the STATE messages back with --state).`;
+      : `stopped by ${signal} after reading ${reading.summary()}; ${
+        _resumeFrom(reading, writer.streamsWithState)
+      }`;
     await io.stderr(redact(`source-aircall: ${line}\n`));
   });
 
@@ -362,7 +391,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await readCatalog(options.catalog!);
       const state = await readState(options.state, streams);
       const progress = io.stderrIsTty
-        ? new TerminalProgress((text) => void io.stderr(text), now)
+        ? new TerminalProgress(
+          (text) => void io.stderr(redact(text)),
+          now,
+          undefined,
+          io.stderrColumns,
+        )
         : new LogProgress(async (level, message) => {
           await writer.log(level, message);
           await writer.flush();

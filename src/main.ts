@@ -17,6 +17,7 @@ export async function main(): Promise<never> {
       stderr: runtime.stderr,
       env: runtime.env,
       stderrIsTty: runtime.isStderrTty(),
+      stderrColumns: runtime.stderrColumns,
       onStop: runtime.onStop,
     }),
   );

@@ -3,7 +3,9 @@
  * terminal (one line on stderr per stream, redrawn in place) and everyone
  * else (the Airbyte platform, cron: a LOG line on stdout now and then). Both
  * report the same figures: records, the ESTIMATE, requests, pace and
- * rate-limit waits. Neither says anything per record or per page.
+ * rate-limit waits. Neither says anything per record or per page. The
+ * readers' notes (what a stream will cost, say), which the engine logs on
+ * stdout, the terminal shows too.
  *
  * @module
  */
@@ -31,7 +33,16 @@ export interface ReadObserver {
   rateLimited(waitMs: number): void | Promise<void>;
   /** The stream ended with this status. */
   streamEnded(status: StreamOutcome): void | Promise<void>;
+  /**
+   * A reader said something worth a person's attention (what a stream will
+   * cost, a range read again, records that cannot be read); the engine has
+   * logged it on stdout already.
+   */
+  note(level: NoteLevel, message: string): void | Promise<void>;
 }
+
+/** The levels of a reader's notes. */
+export type NoteLevel = Extract<LogLevel, "INFO" | "WARN">;
 
 /** The figures of one stream's read. */
 export interface StreamFigures {
@@ -209,6 +220,9 @@ export class ReadTally implements ReadObserver {
     return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
   }
 
+  /** @inheritdoc */
+  note(_level: NoteLevel, _message: string): void | Promise<void> {}
+
   /** The run was stopped in the middle: end what is drawn, so a message can follow. */
   interrupt(): void {}
 
@@ -235,10 +249,30 @@ const _interval: Ticker = (tick, everyMs) => {
   return () => clearInterval(id);
 };
 
+/** The width of a terminal that does not say its own, in columns. */
+const DEFAULT_COLUMNS = 80;
+
+/** The width of the terminal, asked at each redraw; `undefined` when unknown. */
+export type Columns = () => number | undefined;
+
+/**
+ * `text` cut to `width` characters, an ellipsis marking the cut.
+ *
+ * @param text One line.
+ * @param width The most characters it may take, at least 1.
+ */
+function _cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
 /**
  * The progress line a person sees at a terminal, per stream: records,
  * percentage and time left from the ESTIMATE, requests and their pace, the
  * elapsed clock (ticking through rate-limit waits, with their countdown).
+ * The line always fits the terminal's width, so redrawing it in place never
+ * leaves wrapped rows behind: on a narrow terminal it drops the requests,
+ * then the elapsed clock, then says `12,345/123,456` for `12,345 of
+ * 123,456 records`, and is cut last.
  *
  * @example
  * ```ts
@@ -248,6 +282,7 @@ const _interval: Ticker = (tick, everyMs) => {
 export class TerminalProgress extends ReadTally {
   #write: (text: string) => void;
   #ticker: Ticker;
+  #columns: Columns;
   #stopTicking?: () => void;
   #drawnAt = -Infinity;
   #drawn = "";
@@ -258,51 +293,75 @@ export class TerminalProgress extends ReadTally {
    * @param write Writes to the terminal (stderr).
    * @param now Epoch ms, injectable for tests.
    * @param ticker Redraws the clock while nothing else happens (a wait).
+   * @param columns The terminal's width, asked at each redraw (a window may
+   *   be resized); 80 when it does not say.
    */
   constructor(
     write: (text: string) => void,
     now: () => number = Date.now,
     ticker: Ticker = _interval,
+    columns: Columns = () => undefined,
   ) {
     super(now);
     this.#write = write;
     this.#ticker = ticker;
+    this.#columns = columns;
   }
 
-  /** The line of a stream as it stands. */
-  line(figures: StreamFigures): string {
+  /**
+   * The line of a stream as it stands, at most `width` characters.
+   *
+   * @param figures The stream's figures.
+   * @param width The most characters the line may take.
+   * @returns The line, without its own end.
+   */
+  line(figures: StreamFigures, width = Infinity): string {
     const now = this.now();
     const { stream, records, estimate, requests, outcome } = figures;
     const elapsed = now - figures.startedMs;
     const done = outcome === "COMPLETE";
+    const count = records.toLocaleString("en-US");
     let counted = estimate === undefined
       ? plural(records, "record")
-      : `${records.toLocaleString("en-US")} of ${plural(estimate, "record")}`;
+      : `${count} of ${plural(estimate, "record")}`;
+    let brief = estimate === undefined
+      ? count
+      : `${count}/${estimate.toLocaleString("en-US")}`;
     if (estimate !== undefined && (estimate > 0 || done)) {
       const percent = done ? 100 : Math.min(
         99,
         Math.floor(records * 100 / Math.max(estimate, 1)),
       );
       counted += ` (${percent}%)`;
+      brief += ` (${percent}%)`;
     }
-    const parts = [`${stream}: ${counted}`, plural(requests, "request")];
+    let asked = plural(requests, "request");
     const pace = outcome ? undefined : this.pace();
-    if (pace !== undefined) parts[1] += ` at ${pace}/min`;
-    parts.push(`${clock(elapsed)} elapsed`);
+    if (pace !== undefined) asked += ` at ${pace}/min`;
+    let status: string | undefined;
     if (outcome) {
-      parts.push(done ? "done" : "FAILED");
+      status = done ? "done" : "FAILED";
     } else if (figures.waitUntilMs > now) {
-      parts.push(
-        `rate limited: resuming in ${
-          Math.ceil((figures.waitUntilMs - now) / 1000)
-        } s`,
-      );
+      status = `rate limited: resuming in ${
+        Math.ceil((figures.waitUntilMs - now) / 1000)
+      } s`;
     } else if (estimate !== undefined && records > 0 && records < estimate) {
-      parts.push(
-        `about ${clock(elapsed * (estimate - records) / records)} left`,
-      );
+      status = `about ${clock(elapsed * (estimate - records) / records)} left`;
     }
-    return parts.join(", ");
+    const head = `${stream}: ${counted}`;
+    const took = `${clock(elapsed)} elapsed`;
+    // The least telling part goes first when the terminal is narrow.
+    const choices: (string | undefined)[][] = [
+      [head, asked, took, status],
+      [head, took, status],
+      [head, status],
+      [`${stream}: ${brief}`, status],
+    ];
+    const lines = choices.map((parts) =>
+      parts.filter((part) => part !== undefined).join(", ")
+    );
+    return lines.find((line) => line.length <= width) ??
+      _cut(lines.at(-1)!, Math.max(1, width));
   }
 
   /** Stops the clock and ends the line, so a message can follow on its own line. */
@@ -311,6 +370,18 @@ export class TerminalProgress extends ReadTally {
     this.#stopTicking = undefined;
     if (this.#drawn) this.#write("\n");
     this.#drawn = "";
+  }
+
+  /**
+   * Shows a reader's note on rows of its own above the progress line, which
+   * is drawn again below it: the note stays on screen, the line goes on.
+   */
+  override note(level: NoteLevel, message: string): void {
+    if (this.#drawn) this.#write("\r\x1b[2K");
+    this.#drawn = "";
+    this.#write(`${level === "WARN" ? "Warning: " : ""}${message}\n`);
+    const current = this.current;
+    if (current) this.#draw(current, true);
   }
 
   /** Redraws the current stream's line (the ticker calls it). */
@@ -338,7 +409,12 @@ export class TerminalProgress extends ReadTally {
   #draw(figures: StreamFigures, force: boolean): void {
     const now = this.now();
     if (!force && now - this.#drawnAt < REDRAW_MS) return;
-    const line = this.line(figures);
+    // One column spare: a line filling the last column would wrap the
+    // cursor on some terminals, and the next redraw would leave it behind.
+    const line = this.line(
+      figures,
+      (this.#columns() ?? DEFAULT_COLUMNS) - 1,
+    );
     if (line === this.#drawn) return;
     this.#drawnAt = now;
     this.#drawn = line;

@@ -58,6 +58,7 @@ export class MessageWriter {
   #buffer: string[] = [];
   #buffered = 0;
   #writing: Promise<void> = Promise.resolve();
+  #stated = new Set<string>();
 
   /**
    * Creates a writer.
@@ -93,12 +94,21 @@ export class MessageWriter {
     return this.#append(lines);
   }
 
+  /**
+   * The streams with a STATE queued so far: printed once the writer is
+   * flushed, so what a stopped run can resume from.
+   */
+  get streamsWithState(): ReadonlySet<string> {
+    return this.#stated;
+  }
+
   /** Queues a per-stream STATE with the records emitted since the previous one. */
   state(
     stream: string,
     streamState: StateBlob,
     recordCount: number,
   ): Promise<void> | void {
+    this.#stated.add(stream);
     return this.#push(JSON.stringify({
       type: "STATE",
       state: {

@@ -70,9 +70,11 @@ export async function readStreams(
             break;
           case "info":
             await writer.log("INFO", event.message);
+            await observer?.note("INFO", event.message);
             break;
           case "warning":
             await writer.log("WARN", event.message);
+            await observer?.note("WARN", event.message);
             break;
         }
       }

@@ -76,6 +76,18 @@ export function isStderrTty(): boolean {
 }
 
 /**
+ * The width of the terminal standard error is on, asked each time (a
+ * window may be resized).
+ *
+ * @returns Its columns, or `undefined` when it is not a terminal or does
+ *   not say.
+ */
+export function stderrColumns(): number | undefined {
+  const columns = process.stderr.columns;
+  return columns > 0 ? columns : undefined;
+}
+
+/**
  * Runs `handler` on SIGINT or SIGTERM, then ends the process with 130 or
  * 143. A second signal, or a handler slower than two seconds, ends it at
  * once.

@@ -214,6 +214,7 @@ export function read(
       estimate: (rows) => observer?.estimate(rows),
       records: (count) => observer?.records(count),
       streamEnded: (status) => observer?.streamEnded(status),
+      note: (level, message) => observer?.note(level, message),
     },
   );
 }

@@ -100,49 +100,84 @@ describe("a closed stdout", () => {
 describe("SIGINT and SIGTERM", () => {
   let fake: FakeAircall;
   before(async () => {
-    fake = await startFake({ counts: { contacts: 3_000 } });
+    fake = await startFake({ counts: { contacts: 3_000, calls: 12_000 } });
   });
   after(() => fake.close());
 
+  /**
+   * Reads `streams` at `pace` requests a minute and sends `signal` once,
+   * when what stdout printed so far satisfies `when`.
+   */
+  async function stopWhen(
+    streams: string,
+    pace: number,
+    signal: "SIGINT" | "SIGTERM",
+    when: (stdout: string) => boolean,
+  ) {
+    const config = writeJson(
+      tempDir(),
+      "config.json",
+      testConfig({ max_requests_per_minute: pace }),
+    );
+    const running = spawnCli(
+      ["read", "--config", config, "--streams", streams],
+      { AIRCALL_API_URL: fake.url },
+      ["python3", "-c", REPORT_STATUS, ...CLI_COMMAND],
+    );
+    let seen: string | undefined = "";
+    running.child.stdout!.on("data", (chunk: Buffer) => {
+      if (seen === undefined) return;
+      seen += chunk;
+      if (when(seen)) {
+        running.child.kill(signal);
+        seen = undefined;
+      }
+    });
+    const run = await running.result;
+    // (Node's child_process under Deno reports the signal it sent as how
+    // the wrapper ended, whatever its status: the line below is the truth.)
+    const lines = run.stderr.split("\n");
+    assert.equal(lines.pop(), "");
+    assert.equal(
+      lines.pop(),
+      `exit ${signal === "SIGINT" ? 130 : 143}`,
+      "it exited, not killed",
+    );
+    assert.deepEqual(protocolErrors(run.messages), []);
+    assert.equal(lines.length, 1, run.stderr);
+    return { ...run, line: lines[0] };
+  }
+
+  const contactRecords = (stdout: string) =>
+    (stdout.match(/"stream":"contacts"/g) ?? []).length;
+  const RESUME =
+    "the last STATE printed on stdout is where to resume \\(pass the STATE messages back with --state\\)";
+
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     it(`${signal}: exit ${code}, whole lines on stdout, one stderr line with what was read and where to resume`, async () => {
-      // Paced at 300 a minute: contacts would take 12 s.
-      const config = writeJson(
-        tempDir(),
-        "config.json",
-        testConfig({ max_requests_per_minute: 300 }),
+      // Paced at 300 a minute: contacts would take 12 s. Stopped in the
+      // middle of contacts, after a finished stream: company has a STATE,
+      // contacts none yet (a first read saves it at the end).
+      const run = await stopWhen(
+        "company,contacts",
+        300,
+        signal,
+        (stdout) => contactRecords(stdout) >= 100,
       );
-      const running = spawnCli(
-        ["read", "--config", config, "--streams", "company,contacts"],
-        { AIRCALL_API_URL: fake.url },
-        ["python3", "-c", REPORT_STATUS, ...CLI_COMMAND],
-      );
-      // Stop it in the middle of contacts, once: after a finished stream.
-      let seen = "";
-      running.child.stdout!.on("data", (chunk: Buffer) => {
-        if (seen === undefined) return;
-        seen += chunk;
-        if ((seen.match(/"stream":"contacts"/g) ?? []).length >= 100) {
-          running.child.kill(signal);
-          seen = undefined as unknown as string;
-        }
-      });
-      const run = await running.result;
-      // (Node's child_process under Deno reports the signal it sent as how
-      // the wrapper ended, whatever its status: the line below is the truth.)
-      const lines = run.stderr.split("\n");
-      assert.equal(lines.pop(), "");
-      assert.equal(lines.pop(), `exit ${code}`, "it exited, not killed");
-      assert.deepEqual(protocolErrors(run.messages), []);
       const records = recordsByStream(run.messages);
       assert.equal(records.get("company")!.length, 1);
       const contacts = records.get("contacts")!.length;
       assert.ok(contacts >= 100 && contacts < 3_000, `${contacts}`);
-      assert.equal(lines.length, 1, run.stderr);
+      assert.deepEqual(
+        lastStates(run.messages).map((state) =>
+          state!.stream.stream_descriptor.name
+        ),
+        ["company"],
+      );
       const match = new RegExp(
-        `^source-aircall: stopped by ${signal} after reading company \\(1 record, complete\\) and contacts \\(([\\d,]+) records so far\\); the last STATE printed on stdout is where to resume \\(pass the STATE messages back with --state\\)\\.$`,
-      ).exec(lines[0]);
-      assert.ok(match, lines[0]);
+        `^source-aircall: stopped by ${signal} after reading company \\(1 record, complete\\) and contacts \\(([\\d,]+) records so far\\); ${RESUME}; no STATE yet for contacts: a rerun starts it from start_date\\.$`,
+      ).exec(run.line);
+      assert.ok(match, run.line);
       // What it says was read was printed (a page may be written, not yet counted).
       const said = Number(match[1].replaceAll(",", ""));
       assert.ok(
@@ -162,4 +197,38 @@ describe("SIGINT and SIGTERM", () => {
       );
     });
   }
+
+  it("claims no STATE to resume from when none was printed", async () => {
+    const run = await stopWhen(
+      "contacts",
+      300,
+      "SIGINT",
+      (stdout) => contactRecords(stdout) >= 100,
+    );
+    assert.deepEqual(ofType(run.messages, "STATE"), []);
+    assert.match(
+      run.line,
+      /^source-aircall: stopped by SIGINT after reading contacts \([\d,]+ records so far\); no STATE yet: a rerun starts from start_date\.$/,
+    );
+  });
+
+  it("claims the STATE printed for the stream it stopped in", async () => {
+    // 12,000 calls are read in windows, each saved when it ends: stopped
+    // after the first, in the next.
+    const run = await stopWhen(
+      "calls",
+      6_000,
+      "SIGTERM",
+      (stdout) => stdout.includes('{"type":"STATE"'),
+    );
+    const calls = recordsByStream(run.messages).get("calls")!.length;
+    assert.ok(calls < 12_000, `${calls}`);
+    assert.equal(lastStates(run.messages).length, 1);
+    assert.match(
+      run.line,
+      new RegExp(
+        `^source-aircall: stopped by SIGTERM after reading calls \\([\\d,]+ records so far\\); ${RESUME}\\.$`,
+      ),
+    );
+  });
 });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -107,6 +107,33 @@ describe("deno task fake", () => {
     const url = run.stdout.trim();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     await assert.rejects(fetch(`${url}/v1/ping`));
+  });
+
+  it("refuses to overwrite an existing --config file: one line, exit code 1, the file untouched, nothing served", () => {
+    const config = join(tempDir(), "config.json");
+    const mine = '{"api_id": "MINE", "api_token": "MINE"}\n';
+    writeFileSync(config, mine);
+    for (
+      const args of [
+        ["--config", config],
+        ["--config", config, "--", ..._eval("console.log('ran')")],
+      ]
+    ) {
+      const run = _fake(args);
+      assert.equal(run.status, 1, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.equal(
+        run.stderr,
+        `${config} exists already; the fake writes its config only to a new file, so remove it or give another path to --config.\n`,
+      );
+      assert.equal(readFileSync(config, "utf8"), mine);
+    }
+    const nowhere = _fake(["--config", join(config, "no-such-dir", "c.json")]);
+    assert.equal(nowhere.status, 1);
+    assert.match(
+      nowhere.stderr,
+      /^Cannot write the fake's config to .*Give --config a path in a directory you can write\.\n$/,
+    );
   });
 
   it("refuses bad arguments with the usage (exit code 2), and says when the command cannot run (127)", () => {

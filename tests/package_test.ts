@@ -35,6 +35,7 @@ const VERSION: string = JSON.parse(
   readFileSync(join(ROOT, "deno.json"), "utf8"),
 ).version;
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+const PACKAGE_NAME = "airbyte-source-aircall";
 
 function parseLines(stdout: string): Message[] {
   return stdout.split("\n").filter((l) => l).map((l) => JSON.parse(l));
@@ -96,6 +97,18 @@ describe("npm package", () => {
       "package/bin/source-aircall.mjs",
       "package/package.json",
     ]);
+  });
+
+  it("ships a short README of its own for npm users, with links that work on npmjs.com", () => {
+    const readme = read("npm/README.md");
+    assert.equal(readme, read("scripts/npm_README.md"));
+    assert.notEqual(readme, read("README.md"));
+    assert.ok(readme.length < 4_000, `${readme.length} characters`);
+    assert.ok(readme.includes(`npm install -g ${PACKAGE_NAME}\n`));
+    assert.ok(readme.includes(`npx ${PACKAGE_NAME} spec`));
+    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0);
+    for (const link of links) assert.match(link, /^https:\/\//, link);
   });
 
   it("runs spec under Node", async () => {
@@ -179,9 +192,11 @@ describe("standalone binary", () => {
   });
 
   it("documents exactly those flags in every deno run command of the README", () => {
+    // But sync's: it also writes its database, with flags of its own.
     const commands = read("README.md").split("\n")
       .filter((line) =>
-        line.startsWith("deno run ") && line.includes("mod.ts")
+        line.startsWith("deno run ") && line.includes("mod.ts") &&
+        !line.includes(" mod.ts sync ")
       );
     assert.ok(commands.length >= 3);
     for (const command of commands) {

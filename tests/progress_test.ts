@@ -30,8 +30,11 @@ import {
   writeJson,
 } from "./_helpers.ts";
 
-/** A terminal on a fake clock, with the ticker in the test's hands. */
-function terminal() {
+/**
+ * A terminal on a fake clock, with the ticker in the test's hands; as wide
+ * as `columns` says (wider than any line, unless told).
+ */
+function terminal(columns: () => number | undefined = () => 200) {
   const clockMs = { now: 0 };
   let output = "";
   const ticks: { tick?: () => void; every?: number; stops: number } = {
@@ -49,6 +52,7 @@ function terminal() {
     (text) => output += text,
     () => clockMs.now,
     ticker,
+    columns,
   );
   /** The frames drawn since the last call. */
   const frames = () => {
@@ -167,6 +171,155 @@ describe("TerminalProgress", () => {
   });
 });
 
+describe("TerminalProgress notes", () => {
+  it("shows a reader's note on rows of its own above the line, then draws the line again", () => {
+    const { progress, clock, frames } = terminal();
+    progress.streamStarted("call_summaries");
+    frames();
+    progress.note(
+      "INFO",
+      "call_summaries: 640 of the 1,000 calls listed can have one: 640 requests, about 11 min at 60 requests per minute.",
+    );
+    assert.deepEqual(frames(), [
+      "call_summaries: 640 of the 1,000 calls listed can have one: 640 requests, about 11 min at 60 requests per minute.\n",
+      "call_summaries: 0 records, 0 requests, 0:00 elapsed",
+    ]);
+    clock.now = 100;
+    progress.note(
+      "WARN",
+      "3 of the 12,000 calls sharing started_at 5 cannot be read.",
+    );
+    assert.deepEqual(frames(), [
+      "Warning: 3 of the 12,000 calls sharing started_at 5 cannot be read.\n",
+      "call_summaries: 0 records, 0 requests, 0:00 elapsed",
+    ]);
+    progress.streamEnded("COMPLETE");
+    frames();
+    progress.note("INFO", "Between streams.");
+    assert.deepEqual(frames(), ["Between streams.\n"], "no line to draw again");
+  });
+
+  it("are the LOG lines' business alone without a terminal", () => {
+    const logs: string[] = [];
+    const progress = new LogProgress((_level, message) => {
+      logs.push(message);
+      return Promise.resolve();
+    }, () => 0);
+    progress.streamStarted("call_summaries");
+    progress.note("INFO", "logged by the engine already");
+    assert.deepEqual(logs, []);
+  });
+});
+
+describe("TerminalProgress on a narrow terminal", () => {
+  /**
+   * Every frame of a long stream's read: a rate-limit wait, time left, its
+   * end; then a short stream that fails.
+   */
+  function frames(columns: () => number | undefined): string[] {
+    const { progress, clock, ticks, frames } = terminal(columns);
+    const drawn: string[] = [];
+    progress.streamStarted("call_playbook_results");
+    drawn.push(...frames());
+    clock.now = 1_000;
+    progress.requested();
+    progress.estimate(123_456);
+    progress.records(12_345);
+    progress.rateLimited(3_000);
+    drawn.push(...frames());
+    for (const at of [1_300, 2_300, 3_300]) {
+      clock.now = at;
+      ticks.tick!();
+      drawn.push(...frames());
+    }
+    clock.now = 4_500;
+    progress.requested();
+    progress.records(50_000);
+    drawn.push(...frames());
+    clock.now = 9_000;
+    progress.requested();
+    progress.records(61_111);
+    progress.streamEnded("COMPLETE");
+    progress.streamStarted("tags");
+    progress.streamEnded("INCOMPLETE");
+    drawn.push(...frames());
+    return drawn;
+  }
+
+  it("draws the whole line where it fits", () => {
+    const wide = frames(() => 1_000);
+    assert.deepEqual(frames(() => 200), wide);
+    assert.ok(wide.some((frame) => frame.length > 80), "some lines are long");
+  });
+
+  for (const columns of [120, 80, 60, 40, 24, 12, 2]) {
+    it(`never wraps at ${columns} columns: every frame fits with a column to spare`, () => {
+      const drawn = frames(() => columns);
+      assert.ok(drawn.length >= 2, "a frame per stream at least");
+      for (const frame of drawn) {
+        const line = frame.replace(/\n$/, "");
+        assert.ok(!line.includes("\n"), line);
+        assert.ok(line.length <= columns - 1, `${line} (${columns})`);
+      }
+    });
+  }
+
+  it("drops the requests, then the clock, then words, and cuts last", () => {
+    const { progress, clock } = terminal();
+    progress.streamStarted("call_playbook_results");
+    clock.now = 1_000;
+    progress.requested();
+    progress.estimate(123_456);
+    progress.records(12_345);
+    progress.rateLimited(3_000);
+    const figures = progress.current!;
+    const at = (width: number) => progress.line(figures, width);
+    const whole = at(Infinity);
+    assert.equal(
+      whole,
+      "call_playbook_results: 12,345 of 123,456 records (9%), 1 request, 0:01 elapsed, rate limited: resuming in 3 s",
+    );
+    assert.equal(at(whole.length), whole);
+    assert.equal(
+      at(whole.length - 1),
+      "call_playbook_results: 12,345 of 123,456 records (9%), 0:01 elapsed, rate limited: resuming in 3 s",
+    );
+    assert.equal(
+      at(90),
+      "call_playbook_results: 12,345 of 123,456 records (9%), rate limited: resuming in 3 s",
+    );
+    // An 80-column terminal: the countdown stays.
+    assert.equal(
+      at(79),
+      "call_playbook_results: 12,345/123,456 (9%), rate limited: resuming in 3 s",
+    );
+    assert.equal(at(30), "call_playbook_results: 12,345…");
+    assert.equal(at(1), "…");
+  });
+
+  it("takes a terminal that does not say its width as 80 columns", () => {
+    assert.deepEqual(frames(() => undefined), frames(() => 80));
+    assert.notDeepEqual(frames(() => 80), frames(() => 200));
+  });
+
+  it("follows a resized terminal from the next frame on", () => {
+    let columns = 200;
+    const { progress, clock, ticks, frames } = terminal(() => columns);
+    progress.streamStarted("call_playbook_results");
+    clock.now = 1_000;
+    progress.requested();
+    progress.estimate(123_456);
+    progress.records(12_345);
+    assert.ok(frames().some((frame) => frame.length > 40));
+    columns = 40;
+    clock.now = 1_300;
+    ticks.tick!();
+    const drawn = frames();
+    assert.equal(drawn.length, 1);
+    assert.ok(drawn[0].length <= 39, drawn[0]);
+  });
+});
+
 describe("LogProgress", () => {
   it("logs a long stream at most every 30 s and once at its end; nothing per page", async () => {
     let now = 0;
@@ -231,14 +384,15 @@ describe("ReadTally", () => {
 
 /**
  * Runs a command with stderr on a pseudo-terminal (Python's pty module, on
- * every CI machine) and stdout to a file; resolves with what the terminal
- * showed, once the command is done.
+ * every CI machine) of a given width and stdout to a file; resolves with
+ * what the terminal showed, once the command is done.
  */
 const UNDER_PTY = `
-import os, pty, subprocess, sys
+import fcntl, os, pty, struct, subprocess, sys, termios
 master, slave = pty.openpty()
-with open(sys.argv[1], "wb") as out:
-    child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=slave)
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(sys.argv[1]), 0, 0))
+with open(sys.argv[2], "wb") as out:
+    child = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=out, stderr=slave)
 os.close(slave)
 while True:
     try:
@@ -252,12 +406,29 @@ sys.stdout.flush()
 sys.exit(child.wait())
 `;
 
+/**
+ * The frames the connector drew: its redraws split apart, without the
+ * clearing of Deno's own progress bar (shown while it starts, on a terminal
+ * that says its width).
+ */
+function ownFrames(shown: string): string[] {
+  return shown.replaceAll("\x1b[0G\x1b[2K\x1b[J", "")
+    .replaceAll("\r\x1b[2K", "\n").split(/\r?\n/).filter((f) => f.trim());
+}
+
 function underPty(
   command: string[],
   stdoutFile: string,
   env: Record<string, string>,
+  columns = 200,
 ): Promise<{ code: number; shown: string }> {
-  const child = spawn("python3", ["-c", UNDER_PTY, stdoutFile, ...command], {
+  const child = spawn("python3", [
+    "-c",
+    UNDER_PTY,
+    String(columns),
+    stdoutFile,
+    ...command,
+  ], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -309,8 +480,7 @@ describe("read at a terminal, for real", () => {
       "no protocol message on the terminal",
     );
 
-    const frames = shown.replaceAll("\r\x1b[2K", "\n").split(/\r?\n/)
-      .filter((f) => f.trim());
+    const frames = ownFrames(shown);
     for (const frame of frames) assert.match(frame, /^(tags|company): /);
     // The wait: the countdown falls while the elapsed clock moves on.
     const waits = frames.map((f) =>
@@ -344,6 +514,78 @@ describe("read at a terminal, for real", () => {
     assert.ok(
       frames.length <= seconds * 4 + 6,
       `${frames.length} frames in ${seconds} s`,
+    );
+  });
+});
+
+describe("read at a terminal, for real: the readers' notes", () => {
+  it("shows what a Conversation Intelligence stream will cost on stderr, as well as in a LOG line on stdout", async () => {
+    const fake = await startFake({ counts: { calls: 120 } });
+    const dir = tempDir();
+    const stdoutFile = join(dir, "stdout.jsonl");
+    const config = writeJson(dir, "config.json", testConfig());
+    const { code, shown } = await underPty(
+      [
+        ...CLI_COMMAND,
+        "read",
+        "--config",
+        config,
+        "--streams",
+        "call_summaries",
+      ],
+      stdoutFile,
+      { AIRCALL_API_URL: fake.url },
+    );
+    await fake.close();
+    assert.equal(code, 0, shown);
+    const messages = readFileSync(stdoutFile, "utf8").trim().split("\n")
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(protocolErrors(messages), []);
+    const cost = ofType(messages, "LOG").map((m) => m.log!.message)
+      .find((m) => / calls listed( so far)? can have one: /.test(m));
+    assert.ok(cost, JSON.stringify(ofType(messages, "LOG")));
+    const rows = ownFrames(shown);
+    assert.ok(rows.includes(cost), rows.join("\n"));
+    // Above the progress line, which goes on below it to the end.
+    const at = rows.indexOf(cost);
+    assert.match(rows[at + 1], /^call_summaries: /);
+    assert.match(rows.at(-1)!, /^call_summaries: .*, done$/);
+  });
+});
+
+describe("read at a narrow terminal, for real", () => {
+  it("fits every frame to the terminal's width: one row per stream, nothing wrapped", async () => {
+    const fake = await startFake({ counts: { tags: 620 } });
+    const dir = tempDir();
+    const config = writeJson(
+      dir,
+      "config.json",
+      testConfig({ max_requests_per_minute: 600 }),
+    );
+    const { code, shown } = await underPty(
+      [...CLI_COMMAND, "read", "--config", config, "--streams", "tags,company"],
+      join(dir, "stdout.jsonl"),
+      { AIRCALL_API_URL: fake.url },
+      40,
+    );
+    await fake.close();
+    assert.equal(code, 0, shown);
+    const frames = ownFrames(shown);
+    assert.ok(frames.length >= 3, shown);
+    for (const frame of frames) {
+      assert.ok(frame.length <= 39, `${frame.length}: ${frame}`);
+      assert.match(frame, /^(tags|company): /);
+    }
+    // Each stream ends its row once: the terminal shows two rows.
+    assert.equal(shown.split("\n").length - 1, 2, shown);
+    assert.ok(
+      frames.includes("tags: 620 of 620 records (100%), done"),
+      frames.join("\n"),
+    );
+    // Narrowed while it ran: the count said briefly, the requests dropped.
+    assert.ok(
+      frames.some((f) => /^tags: [\d,]+\/620 \(\d+%\), /.test(f)),
+      frames.join("\n"),
     );
   });
 });
