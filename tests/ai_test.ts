@@ -468,6 +468,18 @@ describe("per-call streams, one at a time", () => {
     );
   });
 
+  it("with a budget of 500, list requests are under 10% of the stream's requests", async () => {
+    fake = await settledFake(10_000);
+    const budget = 500;
+    const run = await readFake(fake, { call_summaries: "incremental" }, {
+      config: { ai_max_requests_per_sync: budget },
+    });
+    assertCleanRead(run, ["call_summaries"]);
+    const lists = fake.requests.filter((r) => r.path === "/v1/calls").length;
+    assert.equal(aiRequests(fake.requests).length, budget);
+    assert.ok(lists <= (lists + budget) / 10, `${lists} list requests`);
+  });
+
   it("keeps a hand-written state with no call_id, and saves one it can read back", async () => {
     fake = await settledFake(200);
     const stream = { call_topics: "incremental" } as const;
