@@ -32,7 +32,14 @@ import {
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink } from "./runtime.ts";
-import { catalog, check, configuredCatalog, read, spec } from "./source.ts";
+import {
+  catalog,
+  check,
+  configuredCatalog,
+  read,
+  readOrder,
+  spec,
+} from "./source.ts";
 import { closest } from "./suggest.ts";
 import { VERSION } from "./version.ts";
 
@@ -410,7 +417,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         debug: options.debug,
       });
       for (const { stream, error } of failures) {
-        const at = streams.findIndex((s) => s.definition.name === stream);
+        const at = readOrder(streams)
+          .findIndex((s) => s.definition.name === stream);
         const unread = streams.length - 1 - at;
         const stopped = error instanceof RunStoppingError && unread > 0
           ? ` The sync stopped there: ${

@@ -194,10 +194,9 @@ export function read(
 ): Promise<StreamFailure[]> {
   let current: string | undefined;
   const { observer } = context;
-  const parent = streams.map(({ definition }) => definition.paging)
-    .find((paging) => paging.kind === "per_call")?.parent;
+  const parent = _callsParent(streams);
   return readStreams(
-    _parentFirst(streams, parent),
+    readOrder(streams),
     state,
     {
       client: _client(config, context, () => current),
@@ -219,15 +218,27 @@ export function read(
   );
 }
 
-/**
- * The streams in catalog order, but the calls stream before the per-call
- * streams: it lists the calls it needs anyway, and they then list only the
- * older seconds they need, if any (see `readers/call_index.ts`).
- */
-function _parentFirst(
+/** The stream the selected per-call streams list calls from, if any. */
+function _callsParent(
   streams: readonly ConfiguredStream[],
-  parent: StreamDefinition | undefined,
+): StreamDefinition | undefined {
+  return streams.map(({ definition }) => definition.paging)
+    .find((paging) => paging.kind === "per_call")?.parent;
+}
+
+/**
+ * The order `read` reads streams in: the catalog's, but the calls stream
+ * before the per-call streams. It lists the calls it needs anyway, and they
+ * then list only the older seconds they need, if any (see
+ * `readers/call_index.ts`).
+ *
+ * @param streams The configured catalog.
+ * @returns The same streams, in reading order.
+ */
+export function readOrder(
+  streams: readonly ConfiguredStream[],
 ): readonly ConfiguredStream[] {
+  const parent = _callsParent(streams);
   const at = streams.findIndex(({ definition }) => definition === parent);
   const first = streams.findIndex(({ definition }) =>
     definition.paging.kind === "per_call"

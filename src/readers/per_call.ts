@@ -169,6 +169,7 @@ export async function* readPerCall(
   let total = 0;
   let stopped = false;
   let probe: _Answer | undefined;
+  let toAsk = 0;
   const maxWindow = budget === Infinity
     ? undefined
     : Math.max(PER_PAGE, 2 * budget);
@@ -178,8 +179,9 @@ export async function* readPerCall(
     } else if (event.kind === "calls") {
       for (const call of event.calls) {
         listed.push(call);
-        const action = probe ? undefined : actionOf(call);
-        if (action !== "ask" && action !== "again") continue;
+        const action = actionOf(call);
+        if (action === "ask") toAsk++;
+        if (probe || (action !== "ask" && action !== "again")) continue;
         probe = await one(call);
         // Delivered now: a kill before its turn does not lose it.
         if (probe.record) {
@@ -196,8 +198,7 @@ export async function* readPerCall(
     } else if (event.kind === "info" || event.kind === "warning") {
       yield event;
     } else if (event.kind === "listed") {
-      const asks = listed.filter((call) => actionOf(call) === "ask");
-      if (asks.length >= budget) {
+      if (toAsk >= budget) {
         stopped = true;
         break;
       }
