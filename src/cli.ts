@@ -33,7 +33,14 @@ import {
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink, Sqlite } from "./runtime.ts";
-import { catalog, check, configuredCatalog, read, spec } from "./source.ts";
+import {
+  catalog,
+  check,
+  configuredCatalog,
+  read,
+  readOrder,
+  spec,
+} from "./source.ts";
 import type { StreamFailure } from "./read.ts";
 import { SyncStore } from "./sync/store.ts";
 import { formatSummary } from "./sync/summary.ts";
@@ -509,7 +516,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     streams: readonly ConfiguredStream[],
   ): Promise<void> {
     for (const { stream, error } of failures) {
-      const at = streams.findIndex((s) => s.definition.name === stream);
+      const at = readOrder(streams)
+        .findIndex((s) => s.definition.name === stream);
       const unread = streams.length - 1 - at;
       const stopped = error instanceof RunStoppingError && unread > 0
         ? ` The sync stopped there: ${plural(unread, "other stream")} not read.`

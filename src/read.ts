@@ -29,7 +29,8 @@ export interface StreamFailure {
 }
 
 /**
- * Reads every configured stream, in catalog order.
+ * Reads every configured stream, in the order given (`readOrder` of
+ * `source.ts`: the catalog's, calls before the per-call streams).
  *
  * @param streams The configured catalog.
  * @param state Saved state per stream (ignored for full refresh streams).

@@ -45,8 +45,10 @@ import {
 import {
   AI_RESOURCES,
   aiBody,
+  type FakeAiLateness,
   type FakeAiName,
   type FakeEnvelope,
+  recordingAttachedAt,
 } from "./ai.ts";
 
 /** Options of {@link FakeAircall.start}. */
@@ -267,7 +269,7 @@ interface _ListSpec {
   /** Whether `order_by` is read (and validated). */
   orderByParam: boolean;
   /** The item as this request is served it (the calls list's expansion flags); default as stored. */
-  served?: (item: _Item, search: URLSearchParams) => unknown;
+  served?: (item: _Item, search: URLSearchParams, fake: FakeAircall) => unknown;
 }
 
 /** A list sorted by an order key (ties by id), with the filter key of each item. */
@@ -302,7 +304,8 @@ const _LISTS: Record<string, _ListSpec> = {
     filterKey: (r) => (r as FakeCall).started_at,
     orderKeys: { id: _byId },
     orderByParam: false,
-    served: (r, search) => _callAsServed(r as FakeCall, search),
+    served: (r, search, fake) =>
+      _callAsServed(fake.withRecordingAsOfNow(r as FakeCall), search),
   },
   "/v1/contacts": {
     path: "/v1/contacts",
@@ -685,6 +688,8 @@ export class FakeAircall {
   readonly aiForbidden: Set<FakeAiName> = new Set();
   /** How Conversation Intelligence objects are wrapped (see {@link FakeEnvelope}). */
   aiEnvelope: FakeEnvelope = "documented";
+  /** Late objects and recordings (see {@link FakeAiLateness}); none by default. */
+  aiLate: FakeAiLateness | undefined;
 
   private readonly _server: Server;
   private readonly _rng: Rng;
@@ -878,6 +883,18 @@ export class FakeAircall {
     this._aiEdits.set(key, { count, at: this.now });
   }
 
+  /**
+   * A call as the list serves it at the fake's now: without its recording (URLs and asset) until
+   * a late recording is attached (see {@link aiLate}).
+   */
+  withRecordingAsOfNow(call: FakeCall): FakeCall {
+    const late = this.aiLate;
+    if (!late || recordingAttachedAt(this._seed, call, late) <= this.now) {
+      return call;
+    }
+    return { ...call, recording: null, recording_short_url: null, asset: null };
+  }
+
   /** The call with this id, through a map rebuilt after mutations. */
   private _callById(id: number): FakeCall | undefined {
     const calls = this.data.calls;
@@ -917,6 +934,7 @@ export class FakeAircall {
       now: this.now,
       edits: this.aiEdits(callId, name),
       envelope: this.aiEnvelope,
+      late: this.aiLate,
     });
     return body === undefined ? _NOT_FOUND() : { status: 200, body };
   }
@@ -995,7 +1013,9 @@ export class FakeAircall {
     const end = Math.min(start + perPage, total);
     const list: unknown[] = [];
     for (let k = start; k < end; k++) {
-      list.push(spec.served ? spec.served(at(k), request.search) : at(k));
+      list.push(
+        spec.served ? spec.served(at(k), request.search, this) : at(k),
+      );
     }
 
     const counted = (n: number) => this.faults.stringMeta ? String(n) : n;
