@@ -41,7 +41,7 @@ export {
   type WriterOptions,
 } from "./src/protocol.ts";
 export { type Redactor, redactorFor } from "./src/redact.ts";
-export type { Sink } from "./src/runtime.ts";
+export type { Sink, Sqlite } from "./src/runtime.ts";
 export { catalog, spec } from "./src/source.ts";
 export { parseConfig } from "./src/inputs.ts";
 export { type Config, CONNECTION_SPECIFICATION } from "./src/spec.ts";

@@ -16,11 +16,14 @@
  *    time of a 2,000-call fan-out at a high limit with 100 ms of latency vs
  *    the same requests one at a time.
  * 6. Start-up: `spec` under `deno run` and under Node vs empty scripts.
+ * 7. Sync: 200,000 calls synced into SQLite vs `read` of the same calls to
+ *    /dev/null, side by side in each round: wall time, peak memory, and the
+ *    database's size vs the records as JSON lines.
  *
  * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
- * package first, for the Node figures. Names on the command line run those
- * sections only: throughput, memory, requests, pacing, ai, startup
- * (`deno task bench memory`).
+ * package first, for the Node figures. `--only sync` (or any comma-separated
+ * list of throughput, memory, requests, paced, per-call, start-up, sync)
+ * runs just those sections: `deno task bench --only sync`.
  *
  * @module
  */
@@ -138,32 +141,18 @@ async function countRecords(path: string): Promise<number> {
 }
 
 /**
- * The sections to run: all by default, or those named on the command line
- * (`deno task bench memory requests`), so one figure can be measured again
- * without the whole bench's 9 minutes.
+ * `--only NAME[,NAME]` runs just those sections (the whole bench takes
+ * about 9 minutes): throughput, memory, requests, paced, per-call, start-up,
+ * sync.
  */
-const SECTIONS = [
-  "throughput",
-  "memory",
-  "requests",
-  "pacing",
-  "ai",
-  "startup",
-] as const;
-type Section = typeof SECTIONS[number];
-const unknown = Deno.args.filter((a) => !SECTIONS.includes(a as Section));
-if (unknown.length > 0) {
-  console.error(
-    `Unknown section(s) ${unknown.join(", ")}; choose from ${
-      SECTIONS.join(", ")
-    }, or none for all.`,
-  );
-  Deno.exit(2);
+const only = Deno.args.includes("--only")
+  ? Deno.args[Deno.args.indexOf("--only") + 1]?.split(",")
+  : undefined;
+function runs(section: string): boolean {
+  return only === undefined || only.includes(section);
 }
-const selected = (section: Section) =>
-  Deno.args.length === 0 || Deno.args.includes(section);
 
-if (selected("throughput") || selected("startup")) {
+if (runs("throughput") || runs("start-up")) {
   console.error("Building the npm package for the Node figures...");
   const build = await new Deno.Command(Deno.execPath(), {
     args: ["task", "build:npm"],
@@ -194,14 +183,14 @@ const median = (values: number[]) =>
 // floor; the ratio is the median of the rounds' ratios, so a machine whose
 // speed drifts (a shared VM's does, by 10% and more) compares like with like.
 const ROUNDS = 3;
-if (selected("throughput") || selected("memory")) {
+if (runs("throughput") || runs("memory")) {
   console.error("1 and 2. Throughput and memory (200,000 calls)...");
   const fake = await startFake({ calls: 200_000 });
   const env = { AIRCALL_API_URL: fake.url };
   const args = await writeInputs({ calls: "full_refresh" });
   /** Peak RSS of the connector's runs at 200,000 calls, with its flags. */
   const bigRuns: number[] = [];
-  if (selected("throughput")) {
+  if (runs("throughput")) {
     const connector: Measure[] = [];
     const floor: Measure[] = [];
     let urls = "";
@@ -265,7 +254,7 @@ if (selected("throughput") || selected("memory")) {
       "(reported)",
     );
   }
-  if (selected("memory")) {
+  if (runs("memory")) {
     if (bigRuns.length === 0) {
       const run = await measure([...CONNECTOR, "read", ...args], env);
       if (run.code !== 0) throw new Error("read of 200,000 calls failed");
@@ -305,7 +294,7 @@ if (selected("throughput") || selected("memory")) {
 }
 
 // 3: requests.
-if (selected("requests")) {
+if (runs("requests")) {
   console.error("3. Requests (every stream)...");
   // The account's last activity an hour ago: "nothing new" below means
   // nothing in the hour before the incremental sync, as between hourly syncs.
@@ -415,7 +404,7 @@ if (selected("requests")) {
 // Below what 300 requests in a burst would need, so a connector that did not
 // pace would meet 429s (and their 60 s blocks) within the first minute.
 const PER_MINUTE = 240;
-if (selected("pacing")) {
+if (runs("paced")) {
   console.error(
     `4. Paced sync, about 300 pages at ${PER_MINUTE} requests per minute (about 75 s)...`,
   );
@@ -456,7 +445,7 @@ if (selected("pacing")) {
 // 5: Conversation Intelligence: what a first sync of each per-call stream
 // costs in requests, and what concurrency gains a fan-out when the limit is
 // high and the API far away.
-if (selected("ai")) {
+if (runs("per-call")) {
   console.error(
     "5. Conversation Intelligence: a first sync of the nine streams, and a 2,000-call fan-out at 100 ms latency (about 4 minutes)...",
   );
@@ -547,7 +536,7 @@ if (selected("ai")) {
 }
 
 // 6: start-up.
-if (selected("startup")) {
+if (runs("start-up")) {
   console.error("6. Start-up...");
   const empty = `${dir}/empty.mjs`;
   await Deno.writeTextFile(empty, "");
@@ -574,6 +563,99 @@ if (selected("startup")) {
       "(reported)",
     );
   }
+}
+
+// 7: sync into SQLite, beside read to /dev/null, round by round.
+if (runs("sync")) {
+  console.error(
+    "7. Sync of 200,000 calls into SQLite vs read to /dev/null (about 2 minutes)...",
+  );
+  const fake = await startFake({ calls: 200_000 });
+  const env = { AIRCALL_API_URL: fake.url };
+  const [, config] = await writeInputs({ calls: "full_refresh" });
+  const db = `${dir}/bench.sqlite`;
+  const syncCommand = [
+    Deno.execPath(),
+    "run",
+    ...RUN_FLAGS,
+    `--allow-write=${db}`,
+    `${ROOT}mod.ts`,
+    "sync",
+    "--config",
+    config,
+    "--db",
+    db,
+    "--streams",
+    "calls",
+  ];
+  const readCommand = [
+    ...CONNECTOR,
+    "read",
+    "--config",
+    config,
+    "--streams",
+    "calls",
+  ];
+  const reads: Measure[] = [];
+  const syncs: Measure[] = [];
+  const SYNC_ROUNDS = 3;
+  for (let round = 0; round < SYNC_ROUNDS; round++) {
+    reads.push(await measure(readCommand, env, "/dev/null"));
+    await Deno.remove(db).catch(() => {});
+    syncs.push(await measure(syncCommand, env));
+    if (syncs.at(-1)!.code !== 0) throw new Error("sync failed");
+  }
+  // The same records as JSON lines: each record's data, one per line.
+  await measure(readCommand, env, `${dir}/stdout`);
+  let jsonBytes = 0;
+  let records = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  {
+    using file = await Deno.open(`${dir}/stdout`);
+    for await (const chunk of file.readable) {
+      const lines = (rest + decoder.decode(chunk, { stream: true })).split(
+        "\n",
+      );
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith('{"type":"RECORD"')) continue;
+        records++;
+        jsonBytes +=
+          encoder.encode(JSON.stringify(JSON.parse(line).record.data)).length +
+          1;
+      }
+    }
+  }
+  if (records !== fake.visibleCallIds().length) {
+    throw new Error(`read ${records} calls`);
+  }
+  const dbBytes = (await Deno.stat(db)).size;
+  await fake.close();
+  const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
+  row(
+    `Sync of 200,000 calls into SQLite (wall time, median of ${SYNC_ROUNDS} rounds)`,
+    `${fmt(median(seconds(syncs)))} s`,
+    `${fmt(median(seconds(reads)))} s (read of the same calls to /dev/null)`,
+    `${fmt(median(syncs.map((s, i) => s.seconds / reads[i].seconds)))}x`,
+    "<= 1.5x",
+  );
+  const peak = (runs: Measure[]) => Math.max(...runs.map((r) => r.peakRssMb));
+  row(
+    "Peak RSS, sync of 200,000 calls into SQLite",
+    `${fmt(peak(syncs), 0)} MB`,
+    `${fmt(peak(reads), 0)} MB (read to /dev/null)`,
+    `${fmt(peak(syncs) / peak(reads))}x`,
+    "<= 1.3x",
+  );
+  row(
+    "Database size, 200,000 calls",
+    `${fmt(dbBytes / 1e6, 1)} MB`,
+    `${fmt(jsonBytes / 1e6, 1)} MB (the same records as JSON lines)`,
+    `${fmt(dbBytes / jsonBytes)}x`,
+    "<= 1.0x",
+  );
 }
 
 await Deno.remove(dir, { recursive: true });

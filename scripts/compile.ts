@@ -1,7 +1,8 @@
 /**
  * `deno task compile` / `deno task compile:all`: standalone binaries in
- * `dist/`, with exactly the flags of `deno run` baked in. `--target T`
- * compiles one target (the release workflow uses it).
+ * `dist/`, with the flags of `deno run` baked in, plus write access for
+ * `sync`'s database. `--target T` compiles one target (the release workflow
+ * uses it).
  *
  * `deno compile` downloads its runtime for each target from Deno's release
  * host; where that host is unreachable the task says so and exits 1.
@@ -9,7 +10,7 @@
  * @module
  */
 
-import { RUN_FLAGS } from "./run_flags.ts";
+import { COMPILE_FLAGS } from "./run_flags.ts";
 
 /** Targets of `compile:all`, as `deno compile --target` names them. */
 export const TARGETS: readonly string[] = [
@@ -32,7 +33,7 @@ export function compileArgs(target?: string): string[] {
     : "dist/source-aircall";
   return [
     "compile",
-    ...RUN_FLAGS,
+    ...COMPILE_FLAGS,
     "--output",
     output,
     ...(target ? ["--target", target] : []),

@@ -26,3 +26,11 @@ export const V8_FLAGS =
 
 /** What `deno run` and `deno compile` take to run the connector. */
 export const RUN_FLAGS: readonly string[] = [...CLI_PERMISSIONS, V8_FLAGS];
+
+/**
+ * What `deno compile` bakes into the binary: the run flags, and write
+ * access for `sync`'s database, whose path is known only when it runs
+ * (`--db`). `read` writes nothing; `deno run` grants `sync` its one file
+ * (`--allow-write=aircall.sqlite`).
+ */
+export const COMPILE_FLAGS: readonly string[] = [...RUN_FLAGS, "--allow-write"];

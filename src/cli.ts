@@ -17,6 +17,7 @@ import {
 } from "./errors.ts";
 import {
   type ConfiguredStream,
+  defaultStreams,
   parseConfig,
   readCatalog,
   readJsonFile,
@@ -31,8 +32,19 @@ import {
 } from "./progress.ts";
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
-import type { Sink } from "./runtime.ts";
-import { catalog, check, configuredCatalog, read, spec } from "./source.ts";
+import type { Sink, Sqlite } from "./runtime.ts";
+import {
+  catalog,
+  check,
+  configuredCatalog,
+  read,
+  readOrder,
+  spec,
+} from "./source.ts";
+import type { StreamFailure } from "./read.ts";
+import { SyncStore } from "./sync/store.ts";
+import { formatSummary } from "./sync/summary.ts";
+import { DatabaseWriter } from "./sync/writer.ts";
 import { closest } from "./suggest.ts";
 import { VERSION } from "./version.ts";
 
@@ -55,13 +67,19 @@ export interface CliIo {
    * runtime then exits with 130 or 143).
    */
   onStop?: (handler: (signal: string) => Promise<void>) => void;
+  /** Loads `node:sqlite`, for `sync`; throws where the runtime lacks it. */
+  sqlite?: () => Promise<Sqlite>;
 }
 
-const VERBS = ["spec", "check", "discover", "read"] as const;
+/** Where `sync` writes without `--db`. */
+export const DEFAULT_DB = "aircall.sqlite";
+
+const VERBS = ["spec", "check", "discover", "read", "sync"] as const;
 
 const HELP_EXAMPLES = `
-Each verb prints Airbyte protocol messages, one JSON object per line, on
-stdout; \`source-aircall help <verb>\` says more.
+Each Airbyte verb prints protocol messages, one JSON object per line, on
+stdout; sync writes them into a local SQLite database instead.
+\`source-aircall help <verb>\` says more.
 
 Examples:
   source-aircall spec
@@ -69,6 +87,7 @@ Examples:
   source-aircall discover --config secrets/config.json > catalog.json
   source-aircall read --config secrets/config.json --streams calls,contacts > messages.jsonl
   source-aircall read --config secrets/config.json --catalog configured_catalog.json --state state.json
+  source-aircall sync --config secrets/config.json --db aircall.sqlite
 
 Exit codes: 0 success (for check, whatever its verdict), 1 a stream or the
 run failed, 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM, 141
@@ -249,12 +268,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   /** The read in progress, for what a stop signal reports. */
   let reading: ReadTally | undefined;
+  /** The database a sync is writing, committed and closed by a stop signal. */
+  let syncing: SyncStore | undefined;
   /** Help and version text, written before the exit code is returned. */
   const helpWrites: Promise<void>[] = [];
 
   io.onStop?.(async (signal) => {
     reading?.interrupt();
     await writer.flush();
+    if (syncing) {
+      syncing.close();
+      const read = reading?.streams.length
+        ? ` after reading ${reading.summary()}`
+        : "";
+      await io.stderr(
+        redact(
+          `source-aircall: stopped by ${signal}${read}; everything read is committed to ${syncing.path}: run sync again to go on from there.\n`,
+        ),
+      );
+      return;
+    }
     const line = !reading
       ? `stopped by ${signal}.`
       : reading.streams.length === 0
@@ -272,6 +305,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     writer = new MessageWriter({ sink: io.stdout, redact, now });
     return parseConfig(raw, now());
   };
+
+  /**
+   * A read's progress: redrawn on stderr for a person at a terminal, as
+   * LOG lines through `messages` otherwise.
+   */
+  const progressFor = (messages: MessageWriter): ReadTally =>
+    io.stderrIsTty
+      ? new TerminalProgress(
+        (text) => void io.stderr(redact(text)),
+        now,
+        undefined,
+        io.stderrColumns,
+      )
+      : new LogProgress(async (level, message) => {
+        await messages.log(level, message);
+        await messages.flush();
+      }, now);
 
   const program = new Command()
     .name("source-aircall")
@@ -356,7 +406,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("--config <path>", "config JSON file (required)")
     .option(
       "--configured",
-      "print a configured catalog for read --catalog instead of the CATALOG message",
+      "print a configured catalog for read --catalog instead of the CATALOG message (without --streams: the streams sync takes by default)",
     )
     .option("--streams <names>", `only these streams: ${STREAMS_HELP}`)
     .action(async (options) => {
@@ -365,7 +415,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         : selectStreams(options.streams);
       await loadConfig(_required(options.config, "discover"));
       if (options.configured) {
-        const streams = selected ?? selectStreams("all");
+        const streams = selected ?? defaultStreams();
         await io.stdout(
           JSON.stringify(configuredCatalog(streams), null, 2) + "\n",
         );
@@ -406,17 +456,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const streams: ConfiguredStream[] = selected ??
         await readCatalog(options.catalog!);
       const state = await readState(options.state, streams);
-      const progress = io.stderrIsTty
-        ? new TerminalProgress(
-          (text) => void io.stderr(text),
-          now,
-          undefined,
-          io.stderrColumns,
-        )
-        : new LogProgress(async (level, message) => {
-          await writer.log(level, message);
-          await writer.flush();
-        }, now);
+      const progress = progressFor(writer);
       reading = progress;
       const failures = await read(config, streams, state, {
         apiUrl: _apiUrl(io),
@@ -426,22 +466,87 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         debug: options.debug,
         stateIntervalMs: _stateIntervalMs(io),
       });
-      for (const { stream, error } of failures) {
-        const at = streams.findIndex((s) => s.definition.name === stream);
-        const unread = streams.length - 1 - at;
-        const stopped = error instanceof RunStoppingError && unread > 0
-          ? ` The sync stopped there: ${
-            plural(unread, "other stream")
-          } not read.`
-          : "";
-        await io.stderr(
-          redact(
-            `source-aircall: stream ${stream} failed: ${error.message}${stopped}\n`,
-          ),
-        );
-      }
-      if (failures.length > 0) exitCode = 1;
+      await reportFailures(failures, streams);
     });
+
+  verb(
+    "sync",
+    "Sync streams into a local SQLite database: a table per stream, deduplicated, with the state kept in the same file.",
+    `source-aircall sync --config secrets/config.json --db ${DEFAULT_DB}`,
+    `sqlite3 ${DEFAULT_DB} 'SELECT count(*) FROM calls'`,
+    "Without --streams: every stream but those that cost a request per call or per user (Conversation",
+    "Intelligence, Power Dialer); --streams all or their names add them. Progress shows on stderr;",
+    "a summary per stream on stdout.",
+    "Under deno run, pass --allow-write=<the --db file>; under Node, sync needs Node 22.13 or later.",
+  )
+    .option("--config <path>", "config JSON file (required)")
+    .option("--db <path>", `SQLite database file (default ${DEFAULT_DB})`)
+    .option("--streams <names>", STREAMS_HELP)
+    .action(async (options) => {
+      const started = now();
+      const streams = options.streams === undefined
+        ? defaultStreams()
+        : selectStreams(options.streams);
+      const config = await loadConfig(_required(options.config, "sync"));
+      const apiUrl = _apiUrl(io);
+      if (!io.sqlite) {
+        throw new ConnectorError("system_error", "This runtime has no SQLite.");
+      }
+      const store = SyncStore.open(
+        options.db ?? DEFAULT_DB,
+        await io.sqlite(),
+        streams,
+        now,
+      );
+      syncing = store;
+      try {
+        const dbWriter = new DatabaseWriter(store, {
+          stderr: io.stderr,
+          redact,
+          now,
+        });
+        const progress = progressFor(dbWriter);
+        reading = progress;
+        const failures = await read(config, streams, store.state(), {
+          apiUrl,
+          now,
+          writer: dbWriter,
+          observer: progress,
+          debug: options.debug,
+        });
+        await reportFailures(failures, streams);
+        const summary = formatSummary(
+          store.outcomes(),
+          store.path,
+          (now() - started) / 1000,
+        );
+        store.close();
+        await io.stdout(summary);
+      } finally {
+        store.close();
+      }
+    });
+
+  /** One stderr line per failed stream; the exit code becomes 1. */
+  async function reportFailures(
+    failures: readonly StreamFailure[],
+    streams: readonly ConfiguredStream[],
+  ): Promise<void> {
+    for (const { stream, error } of failures) {
+      const at = readOrder(streams)
+        .findIndex((s) => s.definition.name === stream);
+      const unread = streams.length - 1 - at;
+      const stopped = error instanceof RunStoppingError && unread > 0
+        ? ` The sync stopped there: ${plural(unread, "other stream")} not read.`
+        : "";
+      await io.stderr(
+        redact(
+          `source-aircall: stream ${stream} failed: ${error.message}${stopped}\n`,
+        ),
+      );
+    }
+    if (failures.length > 0) exitCode = 1;
+  }
 
   program.command("help")
     .argument("[verb]", "the verb to explain")
@@ -475,11 +580,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const failure = error instanceof CommanderError
       ? _usage(error, program)
       : asConnectorError(error);
-    await writer.error(
-      failure.failureType,
-      failure.message,
-      failure.internalMessage,
-    );
+    // sync's stdout is for people: its failures are told on stderr only.
+    if (argv[0] !== "sync") {
+      await writer.error(
+        failure.failureType,
+        failure.message,
+        failure.internalMessage,
+      );
+    }
     await writer.flush();
     if (failure instanceof UsageError) {
       await io.stderr(`source-aircall: ${failure.message} (see --help)\n`);

@@ -228,12 +228,31 @@ export function selectStreams(list: string): ConfiguredStream[] {
   const chosen = names.includes("all")
     ? STREAMS
     : STREAMS.filter((stream) => names.includes(stream.name));
-  return chosen.map((definition) => ({
+  return chosen.map(_configured);
+}
+
+/** A stream read incrementally where it can, in full otherwise. */
+function _configured(definition: StreamDefinition): ConfiguredStream {
+  return {
     definition,
     syncMode: supportedSyncModes(definition).includes("incremental")
       ? "incremental"
       : "full_refresh",
-  }));
+  };
+}
+
+/**
+ * The streams taken when `--streams` is not given (`sync`, `discover
+ * --configured`): every stream but those that cost enough to be asked for
+ * by name or with `all` (their definition's `optIn`, e.g. one request per
+ * call), each as {@linkcode selectStreams} configures it.
+ *
+ * @returns The default streams, in catalog order.
+ */
+export function defaultStreams(): ConfiguredStream[] {
+  return STREAMS.filter((stream) => stream.optIn === undefined).map(
+    _configured,
+  );
 }
 
 /**

@@ -65,6 +65,21 @@ export function object(
   };
 }
 
+/**
+ * Any JSON value, for a field whose type or inner shape Aircall does not
+ * document: no `type` and no properties, so a destination keeps whatever
+ * comes (a string, a number, an object...) as JSON rather than nulling or
+ * refusing a value of a guessed type.
+ *
+ * @example
+ * ```ts
+ * anyJson(); // { description: "Any JSON value: its type is undocumented" }
+ * ```
+ */
+export function anyJson(): JsonSchema {
+  return { description: "Any JSON value: its type is undocumented" };
+}
+
 /** An array of `items`, maybe null. */
 export function array(items: JsonSchema): JsonSchema {
   return { type: ["null", "array"], items };

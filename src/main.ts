@@ -19,6 +19,7 @@ export async function main(): Promise<never> {
       stderrIsTty: runtime.isStderrTty(),
       stderrColumns: runtime.stderrColumns,
       onStop: runtime.onStop,
+      sqlite: runtime.loadSqlite,
     }),
   );
 }

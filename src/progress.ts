@@ -3,7 +3,9 @@
  * terminal (one line on stderr per stream, redrawn in place) and everyone
  * else (the Airbyte platform, cron: a LOG line on stdout now and then). Both
  * report the same figures: records, the ESTIMATE, requests, pace and
- * rate-limit waits. Neither says anything per record or per page.
+ * rate-limit waits. Neither says anything per record or per page. The
+ * readers' notes (what a stream will cost, say), which the engine logs on
+ * stdout, the terminal shows too.
  *
  * @module
  */
@@ -31,7 +33,16 @@ export interface ReadObserver {
   rateLimited(waitMs: number): void | Promise<void>;
   /** The stream ended with this status. */
   streamEnded(status: StreamOutcome): void | Promise<void>;
+  /**
+   * A reader said something worth a person's attention (what a stream will
+   * cost, a range read again, records that cannot be read); the engine has
+   * logged it on stdout already.
+   */
+  note(level: NoteLevel, message: string): void | Promise<void>;
 }
+
+/** The levels of a reader's notes. */
+export type NoteLevel = Extract<LogLevel, "INFO" | "WARN">;
 
 /** The figures of one stream's read. */
 export interface StreamFigures {
@@ -209,6 +220,9 @@ export class ReadTally implements ReadObserver {
     return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
   }
 
+  /** @inheritdoc */
+  note(_level: NoteLevel, _message: string): void | Promise<void> {}
+
   /** The run was stopped in the middle: end what is drawn, so a message can follow. */
   interrupt(): void {}
 
@@ -356,6 +370,18 @@ export class TerminalProgress extends ReadTally {
     this.#stopTicking = undefined;
     if (this.#drawn) this.#write("\n");
     this.#drawn = "";
+  }
+
+  /**
+   * Shows a reader's note on rows of its own above the progress line, which
+   * is drawn again below it: the note stays on screen, the line goes on.
+   */
+  override note(level: NoteLevel, message: string): void {
+    if (this.#drawn) this.#write("\r\x1b[2K");
+    this.#drawn = "";
+    this.#write(`${level === "WARN" ? "Warning: " : ""}${message}\n`);
+    const current = this.current;
+    if (current) this.#draw(current, true);
   }
 
   /** Redraws the current stream's line (the ticker calls it). */

@@ -44,7 +44,8 @@ export interface StreamFailure {
 }
 
 /**
- * Reads every configured stream, in catalog order.
+ * Reads every configured stream, in the order given (`readOrder` of
+ * `source.ts`: the catalog's, calls before the per-call streams).
  *
  * @param streams The configured catalog.
  * @param state Saved state per stream (ignored for full refresh streams).
@@ -91,9 +92,11 @@ export async function readStreams(
             break;
           case "info":
             await writer.log("INFO", event.message);
+            await observer?.note("INFO", event.message);
             break;
           case "warning":
             await writer.log("WARN", event.message);
+            await observer?.note("WARN", event.message);
             break;
         }
       }

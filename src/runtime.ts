@@ -7,6 +7,8 @@
  */
 
 import process from "node:process";
+import { ConnectorError } from "./errors.ts";
+import type { DatabaseSync } from "node:sqlite";
 
 /** Writes text and resolves once the runtime has taken it (backpressure). */
 export type Sink = (text: string) => Promise<void>;
@@ -118,4 +120,51 @@ export function onStop(handler: (signal: StopSignal) => Promise<void>): void {
  */
 export function exit(code: number): never {
   process.exit(code);
+}
+
+/** What `node:sqlite` offers `sync`. */
+export interface Sqlite {
+  /** The synchronous database class. */
+  DatabaseSync: typeof DatabaseSync;
+}
+
+/** The first Node release with `node:sqlite` unflagged. */
+export const NODE_FOR_SYNC = "22.13";
+
+/**
+ * Loads `node:sqlite` for `sync`. Node (22 and 23) warns that it is
+ * experimental on every load: the warning says nothing to the person who
+ * asked for a sync, so it is kept off stderr; any other warning passes.
+ *
+ * @returns The module.
+ * @throws {ConnectorError} Under a Node older than {@linkcode NODE_FOR_SYNC},
+ *   one line saying which version `sync` needs.
+ */
+export async function loadSqlite(): Promise<Sqlite> {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const [needMajor, needMinor] = NODE_FOR_SYNC.split(".").map(Number);
+  if (
+    !process.versions.deno &&
+    (major < needMajor || (major === needMajor && minor < needMinor))
+  ) {
+    throw new ConnectorError(
+      "system_error",
+      `sync needs Node ${NODE_FOR_SYNC} or later for its SQLite database (this is Node ${process.versions.node}); upgrade Node, or use read, which runs on Node 20.`,
+    );
+  }
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (/SQLite is an experimental feature/i.test(text)) return;
+    return (emitWarning as (...args: unknown[]) => void).call(
+      process,
+      warning,
+      ...rest,
+    );
+  }) as typeof process.emitWarning;
+  try {
+    return await import("node:sqlite");
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }

@@ -12,6 +12,7 @@ import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter } from "./protocol.ts";
 import { readStreams, type StreamFailure } from "./read.ts";
+import { CompactCallIndex } from "./readers/mod.ts";
 import {
   type Config,
   CONNECTION_SPECIFICATION,
@@ -195,13 +196,15 @@ export function read(
 ): Promise<StreamFailure[]> {
   let current: string | undefined;
   const { observer } = context;
+  const parent = _callsParent(streams);
   return readStreams(
-    streams,
+    readOrder(streams),
     state,
     {
       client: _client(config, context, () => current),
       config,
       now: Math.floor(context.now() / 1000),
+      callIndex: parent && new CompactCallIndex(parent),
     },
     context.writer,
     {
@@ -212,7 +215,39 @@ export function read(
       estimate: (rows) => observer?.estimate(rows),
       records: (count) => observer?.records(count),
       streamEnded: (status) => observer?.streamEnded(status),
+      note: (level, message) => observer?.note(level, message),
     },
     { now: context.now, stateIntervalMs: context.stateIntervalMs },
   );
+}
+
+/** The stream the selected per-call streams list calls from, if any. */
+function _callsParent(
+  streams: readonly ConfiguredStream[],
+): StreamDefinition | undefined {
+  return streams.map(({ definition }) => definition.paging)
+    .find((paging) => paging.kind === "per_call")?.parent;
+}
+
+/**
+ * The order `read` reads streams in: the catalog's, but the calls stream
+ * before the per-call streams. It lists the calls it needs anyway, and they
+ * then list only the older seconds they need, if any (see
+ * `readers/call_index.ts`).
+ *
+ * @param streams The configured catalog.
+ * @returns The same streams, in reading order.
+ */
+export function readOrder(
+  streams: readonly ConfiguredStream[],
+): readonly ConfiguredStream[] {
+  const parent = _callsParent(streams);
+  const at = streams.findIndex(({ definition }) => definition === parent);
+  const first = streams.findIndex(({ definition }) =>
+    definition.paging.kind === "per_call"
+  );
+  if (at < 0 || at < first) return streams;
+  const ordered = streams.filter((_, i) => i !== at);
+  ordered.splice(first, 0, streams[at]);
+  return ordered;
 }

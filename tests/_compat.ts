@@ -17,18 +17,29 @@ function _properties(schema: Schema | undefined): Record<string, Schema> {
   return (schema?.properties ?? {}) as Record<string, Schema>;
 }
 
+/** Whether a node accepts any JSON value: no type, properties or items. */
+function _isAnyJson(schema: Schema | undefined): boolean {
+  return schema !== undefined && schema.type === undefined &&
+    schema.properties === undefined && schema.items === undefined;
+}
+
 /**
  * Breaking differences between two schema nodes and their subtrees, as
  * readable lines: a field removed (or renamed), a type that no longer
  * accepts what it did, a format changed (a destination's column type
  * follows it). Typing a node that had no type, or giving an open object
  * properties, only tightens what a destination already holds: not breaking.
+ * Nor is a nested node (inside a top-level field, which destinations keep
+ * as JSON) that becomes any JSON value: it accepts all it did, unchanged.
+ * `depth` is 0 for the record, 1 for its top-level fields.
  */
 function _nodeChanges(
   old: Schema | undefined,
   current: Schema | undefined,
   where: string,
+  depth = 0,
 ): string[] {
+  if (depth > 1 && _isAnyJson(current)) return [];
   const changes: string[] = [];
   if (old?.type !== undefined) {
     const before = _types(old);
@@ -42,7 +53,7 @@ function _nodeChanges(
   for (const [name, property] of Object.entries(_properties(old))) {
     const path = `${where}.${name}`;
     if (!after[name]) changes.push(`${path} was removed`);
-    else changes.push(..._nodeChanges(property, after[name], path));
+    else changes.push(..._nodeChanges(property, after[name], path, depth + 1));
   }
   if (old?.items) {
     changes.push(
@@ -50,18 +61,25 @@ function _nodeChanges(
         old.items as Schema,
         current?.items as Schema | undefined,
         `${where}[]`,
+        depth + 1,
       ),
     );
   }
   return changes;
 }
 
-/** Fields of `current` that `old` lacks, at any depth, as paths. */
+/**
+ * Fields of `current` that `old` lacks, at any depth, as paths; and typed
+ * fields of `old` that now accept any JSON value.
+ */
 function _addedFields(
   old: Schema | undefined,
   current: Schema | undefined,
   where: string,
 ): string[] {
+  if (old !== undefined && !_isAnyJson(old) && _isAnyJson(current)) {
+    return [`${where} accepts any JSON value`];
+  }
   const added: string[] = [];
   const before = _properties(old);
   for (const [name, property] of Object.entries(_properties(current))) {

@@ -43,6 +43,40 @@ export const CLI_COMMAND: readonly string[] = process.versions.deno
   ? [process.execPath, "run", ...RUN_FLAGS, join(ROOT, "mod.ts")]
   : [process.execPath, join(ROOT, "npm/bin/source-aircall.mjs")];
 
+/**
+ * The CLI for a `sync` into `db`: under Deno, the run flags plus write
+ * access to that one file (the least `sync` needs); under Node, the npm build.
+ *
+ * @param db The database file.
+ */
+export function syncCommand(db: string): readonly string[] {
+  return process.versions.deno
+    ? [
+      process.execPath,
+      "run",
+      ...RUN_FLAGS,
+      `--allow-write=${db}`,
+      join(ROOT, "mod.ts"),
+    ]
+    : CLI_COMMAND;
+}
+
+/**
+ * Runs a command and reports how it ended on the last stderr line: "exit N"
+ * or "signal N". Node's child_process under Deno reports an exit code above
+ * 128 (and any child it sent a signal to) as killed by a signal, so the
+ * tests ask Python, which tells the two apart. SIGINT and SIGTERM sent to
+ * Python are passed on to the command.
+ */
+export const REPORT_STATUS: string = `
+import signal, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+for stop in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(stop, lambda number, frame: child.send_signal(number))
+status = child.wait()
+sys.stderr.write(f"signal {-status}\\n" if status < 0 else f"exit {status}\\n")
+`;
+
 /** Credentials the fake accepts; a grep of all test output must not find them. */
 export const TEST_API_ID = "test-api-id-7Qk2";
 export const TEST_API_TOKEN = "test-api-token-Zx91Lm";

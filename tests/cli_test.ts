@@ -25,7 +25,7 @@ import {
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"))
   .version;
-const VERBS = ["spec", "check", "discover", "read"];
+const VERBS = ["spec", "check", "discover", "read", "sync"];
 
 describe("help and version: asked for, so on stdout, exit 0", () => {
   it("--help lists every verb with an example, the exit codes and AIRCALL_API_URL", async () => {
@@ -90,7 +90,7 @@ describe("help and version: asked for, so on stdout, exit 0", () => {
   it("help <unknown> names the valid verbs, on one line, exit 2", async () => {
     assertUsageError(
       await runCli(["help", "foo"]),
-      /Unknown verb 'foo' for help; the verbs are: spec, check, discover, read, help\./,
+      /Unknown verb 'foo' for help; the verbs are: spec, check, discover, read, sync, help\./,
     );
     assertUsageError(
       await runCli(["help", "raed"]),
@@ -104,15 +104,15 @@ describe("help and version: asked for, so on stdout, exit 0", () => {
       /Unknown verb 'reed'; did you mean read\?/,
     );
     assertUsageError(
-      await runCli(["sync"]),
-      /Unknown verb 'sync'; the verbs are: spec, check, discover, read, help\./,
+      await runCli(["import"]),
+      /Unknown verb 'import'; the verbs are: spec, check, discover, read, sync, help\./,
     );
   });
 
   it("no verb is a usage error on one line, exit 2", async () => {
     assertUsageError(
       await runCli([]),
-      /No verb given: use spec, check, discover or read/,
+      /No verb given: use spec, check, discover, read or sync/,
     );
   });
 });
@@ -182,7 +182,7 @@ describe("strict arguments", () => {
     [
       "an option before the verb",
       () => ["--verbose", "spec"],
-      /Unknown option '--verbose'; put a verb \(spec, check, discover, read, help\) first/,
+      /Unknown option '--verbose'; put a verb \(spec, check, discover, read, sync, help\) first/,
     ],
     [
       "an option without its value",

@@ -72,6 +72,28 @@ describe("catalog compatibility", () => {
     ]);
   });
 
+  it("passes a nested field that becomes any JSON value, and lists it", () => {
+    const after = structuredClone(BEFORE);
+    const properties = after.streams[0].json_schema.properties as Record<
+      string,
+      Schema
+    >;
+    (properties.contact.properties as Record<string, Schema>).name = {};
+    properties.ivr.items = { description: "Any JSON value" };
+    assert.deepEqual(catalogBreakingChanges(BEFORE, after), []);
+    assert.deepEqual(catalogAdditions(BEFORE, after), [
+      "calls.contact.name accepts any JSON value",
+      "calls.ivr[] accepts any JSON value",
+    ]);
+  });
+
+  it("refuses a top-level field that becomes any JSON value: its column changes type", () => {
+    assert.deepEqual(changed((p) => p.at = {}), [
+      "calls.at type null,string became undefined",
+      "calls.at format changed",
+    ]);
+  });
+
   it("passes a field that becomes nullable", () => {
     assert.deepEqual(changed((p) => p.id = { type: ["null", "integer"] }), []);
   });

@@ -42,6 +42,8 @@ const EXPECTED = {
     key: ["id"],
     cursor: "updated_at",
   },
+  dialer_campaign_numbers: { modes: ["full_refresh"], key: ["user_id", "id"] },
+  dialer_campaigns: { modes: ["full_refresh"], key: ["user_id"] },
   numbers: { modes: ["full_refresh"], key: ["id"] },
   tags: { modes: ["full_refresh"], key: ["id"] },
   teams: { modes: ["full_refresh"], key: ["id"] },
@@ -152,6 +154,20 @@ describe("discover", () => {
         if (types.includes("array")) assert.ok(node.items, path);
       }
     }
+  });
+
+  it("lists in docs/streams.md exactly the fields of any JSON value", () => {
+    const anyJson = streams.flatMap((stream) =>
+      [...schemaNodes(stream.json_schema, stream.name)]
+        .filter(([, node]) => !node.type && !node.properties && !node.items)
+        .map(([path]) => path)
+    ).sort();
+    assert.ok(anyJson.length > 0);
+    const doc = readFileSync(`${ROOT}docs/streams.md`, "utf8");
+    const section = doc.split("\n## Fields of any JSON value\n")[1]
+      ?.split("\n## ")[0] ?? "";
+    const listed = [...section.matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]);
+    assert.deepEqual(listed.sort(), anyJson);
   });
 
   it("never publishes the webhook signing token", () => {

@@ -15,6 +15,7 @@ import {
   protocolErrors,
   readFake,
   recordsByStream,
+  REPORT_STATUS,
   spawnCli,
   startFake,
   tempDir,
@@ -26,22 +27,6 @@ import {
 function quoted(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
-
-/**
- * Runs a command and reports how it ended on the last stderr line: "exit N"
- * or "signal N". Node's child_process under Deno reports an exit code above
- * 128 (and any child it sent a signal to) as killed by a signal, so the
- * tests ask Python, which tells the two apart. SIGINT and SIGTERM sent to
- * Python are passed on to the command.
- */
-const REPORT_STATUS = `
-import signal, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-for stop in (signal.SIGINT, signal.SIGTERM):
-    signal.signal(stop, lambda number, frame: child.send_signal(number))
-status = child.wait()
-sys.stderr.write(f"signal {-status}\\n" if status < 0 else f"exit {status}\\n")
-`;
 
 describe("a closed stdout", () => {
   let fake: FakeAircall;

@@ -83,7 +83,12 @@ const _shape = (spec: Record<string, _Check>): _Check => (v) => {
   const o = v as Record<string, unknown>;
   return Object.entries(spec).every(([k, c]) => k in o && c(o[k]));
 };
-const _userSummary = _shape({
+/** Every key of `spec` present and valid, and no other key. */
+const _exactly = (spec: Record<string, _Check>): _Check => (v) =>
+  _shape(spec)(v) &&
+  Object.keys(v as object).every((k) => Object.hasOwn(spec, k));
+/** A user as a call names one: no substatus, no default_number_id. */
+const _callUser = _exactly({
   id: _int,
   direct_link: _url,
   name: _str,
@@ -93,8 +98,24 @@ const _userSummary = _shape({
   created_at: _iso,
   time_zone: _str,
   language: _str,
+  state: _str,
+  wrap_up_time: _int,
+  extension: _nullable(_str),
 });
-const _number = _shape({
+/** A team's member: no available, state, extension or substatus. */
+const _teamMember = _exactly({
+  id: _int,
+  direct_link: _url,
+  name: _str,
+  email: _str,
+  availability_status: _str,
+  default_number_id: _nullable(_int),
+  created_at: _iso,
+  time_zone: _str,
+  language: _str,
+  wrap_up_time: _int,
+});
+const _numberFields = {
   id: _int,
   direct_link: _url,
   name: _str,
@@ -106,7 +127,7 @@ const _number = _shape({
   is_ivr: _bool,
   live_recording_activated: _bool,
   priority: _nullable(_int),
-  messages: (v) =>
+  messages: (v: unknown) =>
     _shape({
       welcome: _url,
       waiting: _url,
@@ -119,13 +140,30 @@ const _number = _shape({
       ringing_tone: _url,
     })(v),
   created_at: _iso,
+};
+/** A number of /v1/numbers: no flow_editor_enabled. */
+const _number = _exactly(_numberFields);
+/** A number as calls and users' lists serve it: with flow_editor_enabled. */
+const _assignedNumber = _exactly({
+  ..._numberFields,
+  flow_editor_enabled: _bool,
 });
-const _tag = _shape({
+const _tagFields = {
   id: _int,
   name: _str,
-  color: (v) => typeof v === "string" && /^#[0-9A-F]{6}$/.test(v),
+  color: (v: unknown) => typeof v === "string" && /^#[0-9A-F]{6}$/.test(v),
   description: _nullable(_str),
-});
+};
+const _tag = _exactly(_tagFields);
+/** A call's tag: who tagged and when, in one of the shapes served, or neither. */
+const _callTag: _Check = (v) => {
+  if (!_shape(_tagFields)(v)) return false;
+  const { tagged_by, created_at, ...tag } = v as Record<string, unknown>;
+  if (!_exactly(_tagFields)(tag)) return false;
+  if (!("tagged_by" in (v as object))) return !("created_at" in (v as object));
+  return (tagged_by === null || _int(tagged_by) || _callUser(tagged_by)) &&
+    (_iso(created_at) || _int(created_at));
+};
 const _detail = _shape({ id: _int, label: _str, value: _str });
 const _contact = _shape({
   id: _int,
@@ -192,25 +230,24 @@ const _call = _shape({
   cost: (v) => typeof v === "string" && /^\d+\.\d+$/.test(v),
   pricing_type: _nullable(_str),
   country_code_a2: (v) => typeof v === "string" && /^[A-Z]{2}$/.test(v),
-  user: _nullable(_userSummary),
-  assigned_to: _nullable(_userSummary),
-  transferred_by: _nullable(_userSummary),
-  transferred_to: _nullable(_userSummary),
+  user: _nullable(_callUser),
+  assigned_to: _nullable(_callUser),
+  transferred_by: _nullable(_callUser),
+  transferred_to: _nullable(_callUser),
   contact: _nullable(_contact),
-  number: _number,
+  number: _assignedNumber,
   teams: _arrayOf(
     _shape({ id: _int, name: _str, direct_link: _url, created_at: _iso }),
   ),
-  tags: _arrayOf(_tag),
+  tags: _arrayOf(_callTag),
   comments: _arrayOf(
     _shape({
       id: _int,
       content: _str,
       posted_at: _int,
-      posted_by: _nullable(_userSummary),
+      posted_by: _nullable(_callUser),
     }),
   ),
-  participants: _arrayOf(_participant),
   ivr_options_selected: _arrayOf(_ivrOption),
   ai_voice_agents: _arrayOf(_aiVoiceAgent),
 });
@@ -235,7 +272,7 @@ const _team = _shape({
   direct_link: _url,
   name: _str,
   created_at: _iso,
-  users: _arrayOf(_userSummary),
+  users: _arrayOf(_teamMember),
 });
 const _webhook = _shape({
   id: _int,
@@ -528,6 +565,42 @@ describe("fake Aircall: calls", () => {
     assert.ok(calls.some((c) => c.transferred_to !== null));
   });
 
+  it("gives each call participants, or a conference's conference_participants instead", () => {
+    const calls = fake.data.calls;
+    for (const call of calls) {
+      const conference = call.transferred_to !== null;
+      assert.equal("conference_participants" in call, conference);
+      assert.equal("participants" in call, !conference);
+      const parties = call.conference_participants ?? call.participants;
+      assert.ok(_arrayOf(_participant)(parties), JSON.stringify(call));
+    }
+  });
+
+  it("serves the undocumented fields in several shapes", () => {
+    const tags = fake.data.calls.flatMap((c) => c.tags);
+    const kinds = (values: unknown[]) =>
+      new Set(
+        values.map((v) =>
+          v === null ? "null" : Array.isArray(v) ? "array" : typeof v
+        ),
+      );
+    const taggedBy = tags.filter((t) => "tagged_by" in t);
+    assert.deepEqual(
+      [...kinds(taggedBy.map((t) => t.tagged_by))].sort(),
+      ["null", "number", "object"],
+    );
+    assert.deepEqual(
+      [...kinds(taggedBy.map((t) => t.created_at))].sort(),
+      ["number", "string"],
+    );
+    assert.ok(tags.some((t) => !("tagged_by" in t)), "a tag without them");
+    const callbacks = fake.data.calls
+      .filter((c) => "automatic_callback_call_id" in c)
+      .map((c) => c.automatic_callback_call_id);
+    assert.deepEqual([...kinds(callbacks)].sort(), ["null", "number"]);
+    assert.ok(callbacks.length < fake.data.calls.length / 2, "absent on most");
+  });
+
   it("has bursts of 100-300 calls in one second, one on a day boundary", () => {
     const bursts = [..._countBy(fake.data.calls.map((c) => c.started_at))]
       .filter(([, n]) => n >= 100);
@@ -703,7 +776,8 @@ describe("fake Aircall: what the calls list embeds on request", () => {
     const share = withContact.length / fake.data.calls.length;
     assert.ok(share > 0.1 && share < 0.4, String(share));
     for (const call of fake.data.calls) {
-      const party = call.participants.find((p) => p.type === "contact");
+      const party = (call.participants ?? call.conference_participants)!
+        .find((p) => p.type === "contact");
       if (call.contact === null) {
         assert.equal(party, undefined);
         continue;
@@ -747,6 +821,7 @@ describe("fake Aircall: the numbers of each user", () => {
   it("serves /v2/users/{id}/numbers paged, as /v1/numbers serves numbers", async () => {
     const numbers = new Map(fake.data.numbers.map((n) => [n.id, n]));
     let pairs = 0;
+    const flowEditor = new Set<boolean>();
     for (const user of fake.data.users) {
       const items = await _readAll(
         fake,
@@ -755,8 +830,10 @@ describe("fake Aircall: the numbers of each user", () => {
       );
       assert.deepEqual(items, fake.data.userNumbers[user.id], String(user.id));
       for (const item of items) {
-        assert.ok(_number(item));
-        assert.deepEqual(item, numbers.get(item.id as number));
+        const { flow_editor_enabled, ...number } = item;
+        assert.ok(_assignedNumber(item));
+        assert.deepEqual(number, numbers.get(item.id as number));
+        flowEditor.add(flow_editor_enabled as boolean);
       }
       if (user.default_number_id !== null) {
         assert.ok(items.some((n) => n.id === user.default_number_id));
@@ -764,6 +841,7 @@ describe("fake Aircall: the numbers of each user", () => {
       pairs += items.length;
     }
     assert.ok(pairs > fake.data.users.length);
+    assert.equal(flowEditor.size, 2, "with and without the flow editor");
     const admin = fake.data.users[0].id;
     const page2 = await _get(
       fake,
@@ -790,6 +868,47 @@ describe("fake Aircall: the numbers of each user", () => {
       (await _get(fake, `/v2/users/${gone.id}/numbers`)).status,
       200,
     );
+  });
+});
+
+describe("fake Aircall: the Power Dialer", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await FakeAircall.start({
+      now: NOW,
+      counts: { ...SMALL, users: 60 },
+    });
+  });
+  after(() => fake.close());
+
+  it("serves each user's campaign, its queue paged under numbers, and 404 without one", async () => {
+    let long = 0;
+    for (const user of fake.data.users) {
+      const campaign = await _get(fake, `/v1/users/${user.id}/dialer_campaign`);
+      const path = `/v1/users/${user.id}/dialer_campaign/phone_numbers`;
+      const expected = fake.data.dialerCampaigns[user.id];
+      if (expected === undefined) {
+        assert.equal(campaign.status, 404);
+        assert.equal((await _get(fake, path)).status, 404);
+        continue;
+      }
+      assert.deepEqual(campaign.body, { dialer_campaign: expected });
+      assert.ok(_int(expected.id) && _iso(expected.created_at));
+      assert.ok(_str(expected.number_id) || _int(expected.number_id));
+      const queue = await _readAll(fake, `${path}?per_page=50`, "numbers");
+      assert.deepEqual(queue, fake.data.dialerNumbers[user.id]);
+      const item = _exactly({
+        id: _int,
+        number: (v) => typeof v === "string" && /^\+?[0-9 -]+$/.test(v),
+        called: _bool,
+        created_at: _iso,
+      });
+      assert.ok(queue.every(item), JSON.stringify(queue));
+      if (queue.length > 50) long++;
+    }
+    assert.ok(long >= 2, `${long} queues longer than a page`);
+    const missing = await _get(fake, "/v1/users/1/dialer_campaign");
+    assert.equal(missing.status, 404);
   });
 });
 

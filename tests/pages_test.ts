@@ -144,6 +144,20 @@ describe("pages", () => {
     assert.equal(count, 75);
   });
 
+  it("takes an answer without meta as the whole list: one request, even with more than a page", async () => {
+    fake = await startFake({ counts: { users: 75 } });
+    // An unpaged list ignores page and per_page: page 2 would repeat it all.
+    fake.interceptors.push(() => ({
+      status: 200,
+      body: { users: fake.data.users },
+    }));
+    const client = clientFor(fake);
+    let count = 0;
+    for await (const page of pages(client, USERS)) count += page.items.length;
+    assert.equal(count, 75);
+    assert.deepEqual(client.pagesAsked, [1]);
+  });
+
   it("reads on while next_page_link names a next page, whatever meta.total says", async () => {
     fake = await startFake({ counts: { users: 140 } });
     fake.interceptors.push((request) => {

@@ -171,6 +171,46 @@ describe("TerminalProgress", () => {
   });
 });
 
+describe("TerminalProgress notes", () => {
+  it("shows a reader's note on rows of its own above the line, then draws the line again", () => {
+    const { progress, clock, frames } = terminal();
+    progress.streamStarted("call_summaries");
+    frames();
+    progress.note(
+      "INFO",
+      "call_summaries: 640 of the 1,000 calls listed can have one: 640 requests, about 11 min at 60 requests per minute.",
+    );
+    assert.deepEqual(frames(), [
+      "call_summaries: 640 of the 1,000 calls listed can have one: 640 requests, about 11 min at 60 requests per minute.\n",
+      "call_summaries: 0 records, 0 requests, 0:00 elapsed",
+    ]);
+    clock.now = 100;
+    progress.note(
+      "WARN",
+      "3 of the 12,000 calls sharing started_at 5 cannot be read.",
+    );
+    assert.deepEqual(frames(), [
+      "Warning: 3 of the 12,000 calls sharing started_at 5 cannot be read.\n",
+      "call_summaries: 0 records, 0 requests, 0:00 elapsed",
+    ]);
+    progress.streamEnded("COMPLETE");
+    frames();
+    progress.note("INFO", "Between streams.");
+    assert.deepEqual(frames(), ["Between streams.\n"], "no line to draw again");
+  });
+
+  it("are the LOG lines' business alone without a terminal", () => {
+    const logs: string[] = [];
+    const progress = new LogProgress((_level, message) => {
+      logs.push(message);
+      return Promise.resolve();
+    }, () => 0);
+    progress.streamStarted("call_summaries");
+    progress.note("INFO", "logged by the engine already");
+    assert.deepEqual(logs, []);
+  });
+});
+
 describe("TerminalProgress on a narrow terminal", () => {
   /**
    * Every frame of a long stream's read: a rate-limit wait, time left, its
@@ -475,6 +515,41 @@ describe("read at a terminal, for real", () => {
       frames.length <= seconds * 4 + 6,
       `${frames.length} frames in ${seconds} s`,
     );
+  });
+});
+
+describe("read at a terminal, for real: the readers' notes", () => {
+  it("shows what a Conversation Intelligence stream will cost on stderr, as well as in a LOG line on stdout", async () => {
+    const fake = await startFake({ counts: { calls: 120 } });
+    const dir = tempDir();
+    const stdoutFile = join(dir, "stdout.jsonl");
+    const config = writeJson(dir, "config.json", testConfig());
+    const { code, shown } = await underPty(
+      [
+        ...CLI_COMMAND,
+        "read",
+        "--config",
+        config,
+        "--streams",
+        "call_summaries",
+      ],
+      stdoutFile,
+      { AIRCALL_API_URL: fake.url },
+    );
+    await fake.close();
+    assert.equal(code, 0, shown);
+    const messages = readFileSync(stdoutFile, "utf8").trim().split("\n")
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(protocolErrors(messages), []);
+    const cost = ofType(messages, "LOG").map((m) => m.log!.message)
+      .find((m) => / calls listed( so far)? can have one: /.test(m));
+    assert.ok(cost, JSON.stringify(ofType(messages, "LOG")));
+    const rows = ownFrames(shown);
+    assert.ok(rows.includes(cost), rows.join("\n"));
+    // Above the progress line, which goes on below it to the end.
+    const at = rows.indexOf(cost);
+    assert.match(rows[at + 1], /^call_summaries: /);
+    assert.match(rows.at(-1)!, /^call_summaries: .*, done$/);
   });
 });
 

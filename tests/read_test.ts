@@ -34,6 +34,8 @@ const START_DATE = "2020-01-01T00:00:00.000Z";
 const STREAM_NAMES = Object.keys(allStreams("full_refresh"));
 
 const CATALOG = catalog().streams as CatalogStream[];
+// deno-lint-ignore no-explicit-any
+type Loose = Record<string, any>;
 
 /** What identifies a record: its id, or its key fields joined by "/". */
 function keyOf(record: Record<string, unknown>, fields: string[]): unknown {
@@ -59,6 +61,11 @@ function expectedIds(fake: FakeAircall): Record<string, unknown[]> {
     company: [data.company.name],
     contacts: data.contacts.filter((c) => c.created_at >= start).map((c) =>
       c.id
+    ),
+    dialer_campaigns: data.users.filter((u) => data.dialerCampaigns[u.id])
+      .map((u) => u.id),
+    dialer_campaign_numbers: data.users.flatMap((u) =>
+      (data.dialerNumbers[u.id] ?? []).map((n) => `${u.id}/${n.id}`)
     ),
     numbers: data.numbers.map((n) => n.id),
     tags: data.tags.map((t) => t.id),
@@ -144,11 +151,10 @@ describe("read: full refresh of every stream", () => {
     const calls = CATALOG.find((s) => s.name === "calls")!;
     const validate = strictRecordValidator(calls.json_schema);
     const call = records.get("calls")!.find((c) =>
-      c.contact !== null && (c.ai_voice_agents as unknown[]).length > 0
+      c.contact !== null && (c.ai_voice_agents as unknown[]).length > 0 &&
+      c.user !== null && (c.tags as unknown[]).length > 0
     )!;
     assert.ok(validate(call));
-    // deno-lint-ignore no-explicit-any
-    type Loose = Record<string, any>;
     const copy = () => structuredClone(call) as Loose;
     const extra = [
       (c: Loose) => c.new_field = 1,
@@ -156,12 +162,48 @@ describe("read: full refresh of every stream", () => {
       (c: Loose) => c.contact.phone_numbers[0].new_field = 1,
       (c: Loose) => c.number.messages.new_field = "x",
       (c: Loose) => c.ai_voice_agents[0].new_field = 1,
+      // The user of a call is a variant without the top-level user's substatus.
+      (c: Loose) => c.user.substatus = null,
+      (c: Loose) => c.tags[0].new_field = 1,
     ];
     for (const add of extra) {
       const changed = copy();
       add(changed);
       assert.ok(!validate(changed), add.toString());
     }
+  });
+
+  it("types the nested shapes as served: a call's user, number and tags, a team's members", () => {
+    const calls = records.get("calls")!;
+    const users = calls.flatMap((c) =>
+      [c.user, c.assigned_to, c.transferred_by, c.transferred_to]
+        .filter((u) => u !== null) as Record<string, unknown>[]
+    );
+    assert.ok(users.every((u) => "wrap_up_time" in u && !("substatus" in u)));
+    assert.ok(
+      calls.every((c) =>
+        c.number === null || typeof (c.number as Loose).flow_editor_enabled ===
+          "boolean"
+      ),
+    );
+    const tags = calls.flatMap((c) => c.tags as Loose[]);
+    assert.ok(tags.some((t) => "tagged_by" in t && "created_at" in t));
+    assert.ok(calls.some((c) => "conference_participants" in c));
+    assert.ok(calls.some((c) => "automatic_callback_call_id" in c));
+    const members = records.get("teams")!.flatMap((t) => t.users as Loose[]);
+    assert.ok(members.length > 0);
+    assert.ok(
+      members.every((m) => "default_number_id" in m && !("state" in m)),
+    );
+    // ...and the strict schemas refuse what each variant lacks.
+    const teams = CATALOG.find((s) => s.name === "teams")!;
+    const team = structuredClone(
+      records.get("teams")!.find((t) => (t.users as unknown[]).length > 0)!,
+    ) as Loose;
+    const validate = strictRecordValidator(teams.json_schema);
+    assert.ok(validate(team));
+    team.users[0].substatus = null;
+    assert.ok(!validate(team));
   });
 
   it("sends the three expansion flags with every calls request, not fetch_short_urls", () => {
@@ -208,15 +250,22 @@ describe("read: full refresh of every stream", () => {
   });
 
   it("asks 50 per page and never past the 10,000-result cap", () => {
-    // Every list: not the company, nor a call's Conversation Intelligence.
+    // Every list: not an object (the company, a call's Conversation
+    // Intelligence, a user's dialer campaign).
     const lists = fake.requests.filter((r) =>
-      r.path !== "/v1/company" && !/^\/v1\/calls\/\d+\//.test(r.path)
+      r.path !== "/v1/company" && !/^\/v1\/calls\/\d+\//.test(r.path) &&
+      !r.path.endsWith("/dialer_campaign")
     );
     assert.ok(lists.length > 0);
+    // A user without a Power Dialer campaign has no queue either.
+    const noQueue = (path: string) => {
+      const user = /^\/v1\/users\/(\d+)\/dialer_campaign\//.exec(path)?.[1];
+      return user !== undefined && !fake.data.dialerCampaigns[Number(user)];
+    };
     for (const request of lists) {
       assert.equal(request.query.per_page, "50", request.path);
       assert.ok(Number(request.query.page) * 50 <= 10_000);
-      assert.equal(request.status, 200);
+      assert.equal(request.status, noQueue(request.path) ? 404 : 200);
     }
   });
 

@@ -20,6 +20,7 @@ import {
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
+import { DatabaseSync } from "node:sqlite";
 import { parseConfig } from "../src/inputs.ts";
 import { DEFAULT_COUNTS } from "./fake_aircall/data.ts";
 import {
@@ -37,18 +38,21 @@ import {
  */
 const LITERAL_SECTIONS = ["## Real use"];
 
+/** The sh blocks of one of the README's sections, in order. */
+function shBlocks(heading: string): string[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `the README has its ${heading} section`);
+  const end = readme.indexOf("\n## ", start + 1);
+  return [
+    ...readme.slice(start, end < 0 ? undefined : end)
+      .matchAll(/```sh\n([\s\S]*?)```/g),
+  ].map((match) => match[1]);
+}
+
 /** The sh blocks of the README's sections run literally, in order. */
 function literalBlocks(): string[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  return LITERAL_SECTIONS.flatMap((heading) => {
-    const start = readme.indexOf(`\n${heading}\n`);
-    assert.ok(start >= 0, `the README has its ${heading} section`);
-    const end = readme.indexOf("\n## ", start + 1);
-    return [
-      ...readme.slice(start, end < 0 ? undefined : end)
-        .matchAll(/```sh\n([\s\S]*?)```/g),
-    ].map((match) => match[1]);
-  });
+  return LITERAL_SECTIONS.flatMap(shBlocks);
 }
 
 /** The commands of a block: the block itself if it holds a here-document, else its lines. */
@@ -266,5 +270,78 @@ describe("the README's Real use commands, run literally from a fresh clone again
       });
       assert.equal(ignored.status, 0, `${name} is not in .gitignore`);
     }
+  });
+
+  it("the sync section's command, run twice, builds the tables the fake serves with no duplicate, and its sqlite3 query answers", async () => {
+    assert.ok(fake, "the Real use test started the fake");
+    const [syncCommand, query] = shBlocks("## Sync to a local database");
+    assert.match(
+      syncCommand.trim(),
+      /^deno run .* mod\.ts sync --config config\.json$/,
+    );
+    const env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      AIRCALL_API_URL: fake.url,
+    };
+    const summaries: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const sync = await bash(syncCommand, clone, env);
+      assert.equal(sync.status, 0, sync.stderr);
+      assert.match(sync.stdout, /Synced 10 of 10 streams into aircall\.sqlite/);
+      summaries.push(sync.stdout);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    // The second sync added no user: a snapshot stream is replaced, not appended.
+    assert.match(summaries[1], /^users +75 +0 +0 +0 +complete$/m);
+
+    const db = new DatabaseSync(join(clone, "aircall.sqlite"), {
+      readOnly: true,
+    });
+    try {
+      const count = (table: string) =>
+        (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {
+          n: number;
+        }).n;
+      for (
+        const stream of [
+          "users",
+          "numbers",
+          "teams",
+          "tags",
+          "webhooks",
+          "contacts",
+        ]
+      ) {
+        const served = DEFAULT_COUNTS[stream as keyof typeof DEFAULT_COUNTS];
+        assert.equal(count(stream), served, stream);
+      }
+      const distinct = db.prepare(
+        "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM calls",
+      ).get() as { n: number; ids: number };
+      assert.ok(distinct.n > 0);
+      assert.equal(distinct.n, distinct.ids);
+
+      // The sqlite3 example's SQL, as the README quotes it.
+      const sql = query.match(/^sqlite3 aircall\.sqlite "([\s\S]*)"\s*$/)?.[1];
+      assert.ok(sql, query);
+      const answer = db.prepare(sql).all() as {
+        agent: string;
+        calls: number;
+        answered_pct: number;
+      }[];
+      assert.ok(answer.length > 1);
+      assert.equal(
+        answer.reduce((sum, row) => sum + row.calls, 0),
+        (db.prepare(
+          "SELECT count(*) AS n FROM calls WHERE started_at >= unixepoch('now', '-7 days')",
+        ).get() as { n: number }).n,
+      );
+    } finally {
+      db.close();
+    }
+    const ignored = spawnSync("git", ["check-ignore", "-q", "aircall.sqlite"], {
+      cwd: clone,
+    });
+    assert.equal(ignored.status, 0, "aircall.sqlite is not in .gitignore");
   });
 });

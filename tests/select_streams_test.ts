@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
+import { defaultStreams } from "../src/inputs.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   assertUsageError,
@@ -76,7 +77,10 @@ describe("read --streams", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(protocolErrors(run.messages), []);
     const names = STREAMS.map((s) => s.name);
-    assert.deepEqual(started(run), names);
+    // In catalog order, but calls before the per-call streams (the first
+    // streams of the catalog), which share the calls it lists.
+    const order = ["calls", ...names.filter((name) => name !== "calls")];
+    assert.deepEqual(started(run), order);
     assert.deepEqual(checkpointViolations(run.messages, names), []);
     for (const state of lastStates(run.messages)) {
       const name = state!.stream.stream_descriptor.name;
@@ -133,7 +137,7 @@ describe("discover --configured", () => {
     config = writeJson(tempDir(), "config.json", testConfig());
   });
 
-  it("prints a configured catalog (valid per the protocol) of every stream", async () => {
+  it("prints a configured catalog (valid per the protocol) of the streams sync takes by default", async () => {
     const run = await runCliText([
       "discover",
       "--config",
@@ -148,7 +152,14 @@ describe("discover --configured", () => {
       true,
       JSON.stringify(validateConfiguredCatalog.errors),
     );
-    for (const [index, definition] of STREAMS.entries()) {
+    const defaults = defaultStreams().map((stream) => stream.definition);
+    // Every stream but the opt-in ones (one request per call).
+    assert.deepEqual(
+      defaults.map((d) => d.name),
+      STREAMS.filter((d) => d.optIn === undefined).map((d) => d.name),
+    );
+    assert.ok(defaults.length < STREAMS.length);
+    for (const [index, definition] of defaults.entries()) {
       const entry = configured.streams[index];
       assert.equal(entry.stream.name, definition.name);
       assert.deepEqual(entry.stream.json_schema, definition.schema);
@@ -165,7 +176,7 @@ describe("discover --configured", () => {
         assert.equal(entry.destination_sync_mode, "overwrite");
       }
     }
-    assert.equal(configured.streams.length, STREAMS.length);
+    assert.equal(configured.streams.length, defaults.length);
   });
 
   it("prints only the --streams asked for, a file read --catalog takes as --streams would", async () => {

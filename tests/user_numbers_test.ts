@@ -64,11 +64,12 @@ describe("user_numbers", () => {
     assert.deepEqual(checkpointViolations(run.messages, ["user_numbers"]), []);
     const records = recordsByStream(run.messages).get("user_numbers");
     assert.deepEqual(emittedPairs(records), fakePairs(fake));
-    const numbers = new Map(fake.data.numbers.map((n) => [n.id, n]));
     for (const record of records!) {
       const { user_id, ...number } = record;
-      assert.deepEqual(number, numbers.get(number.id as number));
-      assert.equal(typeof user_id, "number");
+      const served = fake.data.userNumbers[user_id as number]
+        .find((n) => n.id === number.id);
+      assert.deepEqual(number, served);
+      assert.equal(typeof number.flow_editor_enabled, "boolean");
     }
     // One user has all 60 numbers: a second page.
     assert.ok(

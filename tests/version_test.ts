@@ -20,9 +20,17 @@ import { ROOT, tempDir } from "./_helpers.ts";
 
 const PATHS = { ...RELEASE_FILE_PATHS, readme: "README.md" };
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+/**
+ * The files as they stand right after a release: nothing under
+ * [Unreleased] yet, whatever the working tree lists there now.
+ */
 const FILES = Object.fromEntries(
   Object.entries(PATHS).map(([key, path]) => [key, read(path)]),
 ) as unknown as VersionedFiles;
+FILES.changelog = FILES.changelog.replace(
+  /^## \[Unreleased\]\n[\s\S]*?(?=^## \[)/m,
+  "## [Unreleased]\n\n",
+);
 const CURRENT: string = JSON.parse(FILES.denoJson).version;
 const [MAJOR, MINOR] = CURRENT.split(".").map(Number);
 const NEXT = `${MAJOR}.${MINOR + 1}.0`;
@@ -155,6 +163,7 @@ describe("deno task version", () => {
     for (const path of Object.values(PATHS)) {
       copyFileSync(join(ROOT, path), join(dir, path));
     }
+    writeFileSync(join(dir, PATHS.changelog), FILES.changelog);
     // The task's own command, run in a copy (the imports resolve from this repository).
     const [, ...flags] = task.split(" ").slice(1, -1);
     const run = (...args: string[]) =>

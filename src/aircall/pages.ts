@@ -32,7 +32,8 @@ export interface Page {
   total?: number;
   /**
    * Whether `meta.next_page_link` names a next page; `undefined` when the
-   * response has no such key (webhooks' meta has no links at all).
+   * response has no such key (webhooks' meta has no links at all); `false`
+   * when it has no `meta` at all: an unpaged answer is the whole list.
    */
   hasNext?: boolean;
 }
@@ -94,7 +95,11 @@ export async function fetchPage(
     items,
     total: Number.isSafeInteger(total) ? total : undefined,
   };
-  if (meta !== undefined && "next_page_link" in meta) {
+  if (meta === undefined || meta === null) {
+    // Not a paged list (a Power Dialer queue may not be): asking for page 2
+    // would be answered the same list again.
+    page.hasNext = false;
+  } else if ("next_page_link" in meta) {
     page.hasNext = typeof meta.next_page_link === "string" &&
       meta.next_page_link !== "";
   }
@@ -105,8 +110,9 @@ export async function fetchPage(
  * Whether `page` is the last one to read of its query. `meta` decides where
  * the response has it: `next_page_link` (null on the last page), else
  * `total` (webhooks' meta has no links). A short page ends the list only when
- * `meta` says nothing: Aircall may serve fewer than asked mid-list. An empty
- * page, or the cap, ends it whatever `meta` says.
+ * `meta` says nothing: Aircall may serve fewer than asked mid-list. An
+ * answer without `meta` is the whole list. An empty page, or the cap, ends
+ * it whatever `meta` says.
  */
 export function isLastPage(page: Page): boolean {
   if (page.items.length === 0 || page.number * page.perPage >= RESULT_CAP) {

@@ -1,6 +1,7 @@
 /**
- * Streams read as one list per record of a parent stream (user_numbers):
- * the parent is read in full first, then each parent's list, a few at a time.
+ * Streams read as one list or one object per record of a parent stream
+ * (user_numbers, the Power Dialer's campaigns and queues): the parent is read
+ * in full first, then each parent's list or object, a few at a time.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { type ApiRecord, pages } from "../aircall/pages.ts";
 import { HttpError } from "../errors.ts";
 import { idField, pathFor } from "../streams/definition.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
-import { listOf, readFullRefresh } from "./full_refresh.ts";
+import { listOf, objectIn, readFullRefresh } from "./full_refresh.ts";
 import type { ChildrenPaging, ReaderContext, ReadEvent } from "./types.ts";
 
 /**
@@ -21,9 +22,9 @@ import type { ChildrenPaging, ReaderContext, ReadEvent } from "./types.ts";
 const CHILDREN_IN_FLIGHT = 4;
 
 /**
- * Reads the parent stream in full, then each parent's list (every page),
- * in parent order. A parent deleted between the two requests (404) is
- * skipped with a warning.
+ * Reads the parent stream in full, then each parent's list (every page) or
+ * object, in parent order. A 404 is no record; a warning too where the
+ * paging says it means the parent was deleted after it was listed.
  *
  * @param definition The child stream.
  * @param paging Its paging.
@@ -58,6 +59,7 @@ export async function* readChildren(
       yield { kind: "warning", message };
     }
     if (records === undefined) {
+      if (paging.notFound === "none") continue;
       yield {
         kind: "warning",
         message:
@@ -72,8 +74,8 @@ export async function* readChildren(
 }
 
 /**
- * Every page of one parent's list, each item with the parent's id added;
- * `undefined` records when the parent is gone (404).
+ * Every page of one parent's list, or its object, each record with the
+ * parent's id added; `undefined` records on a 404.
  */
 async function _childList(
   definition: StreamDefinition,
@@ -86,6 +88,12 @@ async function _childList(
   const list = listOf(definition, path);
   const records: ApiRecord[] = [];
   try {
+    if (paging.each === "object") {
+      const body = await context.client.get(path, list.query, signal);
+      const record = objectIn(body, definition.key, path);
+      record[paging.parentField] = id;
+      return { path, records: [record] };
+    }
     for await (const page of pages(context.client, list, { signal })) {
       for (const item of page.items) {
         item[paging.parentField] = id;

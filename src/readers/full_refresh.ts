@@ -68,18 +68,30 @@ async function* _object(
   definition: StreamDefinition,
   context: ReaderContext,
 ): AsyncGenerator<ReadEvent> {
-  const body = await context.client.get(definition.path) as
-    | Record<string, unknown>
-    | null;
-  const item = body?.[definition.key];
+  const body = await context.client.get(definition.path);
+  const item = objectIn(body, definition.key, definition.path);
+  yield { kind: "estimate", rows: 1 };
+  yield { kind: "records", records: [item] };
+}
+
+/**
+ * The object an answer holds under `key`.
+ *
+ * @param body The answer's body.
+ * @param key The envelope key, e.g. `company`.
+ * @param path The path asked, for the error.
+ * @returns The object.
+ * @throws {ConnectorError} A `system_error` when there is none: the API changed.
+ */
+export function objectIn(body: unknown, key: string, path: string): ApiRecord {
+  const item = (body as Record<string, unknown> | null)?.[key];
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     throw new ConnectorError(
       "system_error",
-      `Aircall's answer to ${definition.path} has no "${definition.key}" object; the API may have changed.`,
+      `Aircall's answer to ${path} has no "${key}" object; the API may have changed.`,
     );
   }
-  yield { kind: "estimate", rows: 1 };
-  yield { kind: "records", records: [item as ApiRecord] };
+  return item as ApiRecord;
 }
 
 async function* _allPages(

@@ -7,10 +7,12 @@ import {
   scalar,
 } from "../json_schema.ts";
 import {
+  assignedNumberProperties,
+  callParticipant,
+  callTag,
+  callUser,
   contactProperties,
-  numberProperties,
   teamSummary,
-  userSummary,
 } from "./_shapes.ts";
 import type { StreamDefinition } from "./definition.ts";
 
@@ -62,24 +64,22 @@ export const calls: StreamDefinition = {
     cost: nullable("string"),
     pricing_type: nullable("string"),
     country_code_a2: nullable("string"),
-    user: userSummary,
-    assigned_to: userSummary,
-    transferred_by: userSummary,
-    transferred_to: userSummary,
+    // The missed call's automatic callback, where served (documented for
+    // webhooks since 2025, maybe absent from the REST list).
+    automatic_callback_call_id: nullable("integer"),
+    user: callUser,
+    assigned_to: callUser,
+    transferred_by: callUser,
+    transferred_to: callUser,
     contact: object(contactProperties),
-    number: object(numberProperties),
+    number: object(assignedNumberProperties),
     teams: array(teamSummary),
-    tags: array(object({
-      id: scalar("integer"),
-      name: nullable("string"),
-      color: nullable("string"),
-      description: nullable("string"),
-    })),
+    tags: array(callTag),
     comments: array(object({
       id: scalar("integer"),
       content: nullable("string"),
       posted_at: nullable("integer"),
-      posted_by: userSummary,
+      posted_by: callUser,
     })),
     // The caller's path through the IVR (fetch_call_timeline), in order.
     ivr_options_selected: array(object({
@@ -107,11 +107,7 @@ export const calls: StreamDefinition = {
         destination: nullable("string"),
       }),
     })),
-    participants: array(object({
-      id: nullable("string"),
-      type: nullable("string"),
-      name: nullable("string"),
-      phone_number: nullable("string"),
-    })),
+    participants: array(callParticipant),
+    conference_participants: array(callParticipant),
   }),
 };

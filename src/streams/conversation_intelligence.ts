@@ -9,6 +9,7 @@
  */
 
 import {
+  anyJson,
   array,
   dateTime,
   type JsonSchema,
@@ -60,8 +61,8 @@ function _perCall(stream: _PerCallStream): StreamDefinition {
     } that ended an hour or more before the sync, ${
       mutable
         ? "asked again for the calls of ai_lookback_days before the cursor, since it is edited"
-        : "asked once: it never changes"
-    }; a call without one answers 404.`,
+        : "asked once when found: it never changes"
+    }; a call without one answers 404, and is asked again by later syncs until ai_settle_hours after it ended.`,
     schema: recordSchema({
       call_id: scalar("integer"),
       call_started_at: scalar("integer"),
@@ -220,9 +221,11 @@ export const callPlaybookResults: StreamDefinition = _perCall({
     adherence_score: nullable("number"),
     created_at: dateTime(),
     updated_at: dateTime(),
+    // A topic's result: no source documents its type (a yes/no, a score,
+    // a text...), so any JSON value.
     playbook_result_topics: array(object({
       name: nullable("string"),
-      result: nullable("boolean"),
+      result: anyJson(),
     })),
   },
 });
@@ -242,19 +245,9 @@ export const callEvaluations: StreamDefinition = _perCall({
     reviewed_at: dateTime(),
     created_at: dateTime(),
     updated_at: dateTime(),
-    evaluations: array(object({
-      id: nullable("integer"),
-      scorecard_id: nullable("integer"),
-      score: nullable("number"),
-      categories: array(object({
-        name: nullable("string"),
-        score: nullable("number"),
-      })),
-      questions: array(object({
-        question: nullable("string"),
-        answer: nullable("string"),
-      })),
-    })),
+    // Scorecard evaluations: documented only as "with score, categories,
+    // questions", so each is any JSON value.
+    evaluations: array(anyJson()),
   },
 });
 

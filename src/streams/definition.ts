@@ -15,10 +15,10 @@ import type { ObjectSchema } from "../json_schema.ts";
  * - `pages`: every page of the list in the API's default order.
  * - `windows`: `from`/`to` time windows on `field` (unix seconds), split until
  *   each holds fewer records than the API's 10,000-result cap.
- * - `children`: a list per record of `parent` (read in full first): `path`
- *   is a template whose `{id}` is the parent's id, e.g.
- *   `/v2/users/{id}/numbers`; each child record is a listed item plus
- *   `parentField` holding that id.
+ * - `children`: a list (or one object) per record of `parent` (read in
+ *   full first): `path` is a template whose `{id}` is the parent's id, e.g.
+ *   `/v2/users/{id}/numbers`; each child record is a listed item (or the
+ *   object) plus `parentField` holding that id.
  * - `per_call`: one object per call that can have it (Conversation
  *   Intelligence): `path` is a template such as
  *   `/v1/calls/{id}/transcription`, asked once per eligible call of the
@@ -43,6 +43,17 @@ export type Paging =
     parent: StreamDefinition;
     /** Field added to each child record, holding its parent's id. */
     parentField: string;
+    /**
+     * What each parent's answer holds under `key`: a `list` (read page by
+     * page while `meta` names a next page) or one `object`.
+     */
+    each: "list" | "object";
+    /**
+     * What a 404 for one parent means: `parent_deleted` (it went away after
+     * it was listed: skipped with a warning) or `none` (it has nothing of
+     * the kind: no record, nothing to say).
+     */
+    notFound: "parent_deleted" | "none";
   }
   | {
     kind: "per_call";

@@ -10,6 +10,7 @@ import { contacts } from "./contacts.ts";
 import { CONVERSATION_INTELLIGENCE } from "./conversation_intelligence.ts";
 import type { StreamDefinition } from "./definition.ts";
 import { numbers } from "./numbers.ts";
+import { dialerCampaignNumbers, dialerCampaigns } from "./power_dialer.ts";
 import { tags } from "./tags.ts";
 import { teams } from "./teams.ts";
 import { userAvailability } from "./user_availability.ts";
@@ -25,6 +26,8 @@ export const STREAMS: readonly StreamDefinition[] = [
   calls,
   company,
   contacts,
+  dialerCampaignNumbers,
+  dialerCampaigns,
   numbers,
   tags,
   teams,

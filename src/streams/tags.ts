@@ -1,4 +1,5 @@
-import { nullable, recordSchema, scalar } from "../json_schema.ts";
+import { recordSchema } from "../json_schema.ts";
+import { tagProperties } from "./_shapes.ts";
 import type { StreamDefinition } from "./definition.ts";
 
 /** `GET /v1/tags`: call tags. */
@@ -9,10 +10,5 @@ export const tags: StreamDefinition = {
   primaryKey: ["id"],
   paging: { kind: "pages" },
   description: "Call tags. No timestamps at all: full refresh only.",
-  schema: recordSchema({
-    id: scalar("integer"),
-    name: nullable("string"),
-    color: nullable("string"),
-    description: nullable("string"),
-  }),
+  schema: recordSchema(tagProperties),
 };

@@ -5,7 +5,7 @@ import {
   recordSchema,
   scalar,
 } from "../json_schema.ts";
-import { userSummary } from "./_shapes.ts";
+import { teamMember } from "./_shapes.ts";
 import type { StreamDefinition } from "./definition.ts";
 
 /** `GET /v1/teams`: teams with their members. */
@@ -21,6 +21,6 @@ export const teams: StreamDefinition = {
     direct_link: nullable("string"),
     name: nullable("string"),
     created_at: dateTime(),
-    users: array(userSummary),
+    users: array(teamMember),
   }),
 };

@@ -1,5 +1,5 @@
 import { recordSchema, scalar } from "../json_schema.ts";
-import { numberProperties } from "./_shapes.ts";
+import { assignedNumberProperties } from "./_shapes.ts";
 import type { StreamDefinition } from "./definition.ts";
 import { users } from "./users.ts";
 
@@ -9,8 +9,17 @@ export const userNumbers: StreamDefinition = {
   path: "/v2/users/{id}/numbers",
   key: "numbers",
   primaryKey: ["user_id", "id"],
-  paging: { kind: "children", parent: users, parentField: "user_id" },
+  paging: {
+    kind: "children",
+    parent: users,
+    parentField: "user_id",
+    each: "list",
+    notFound: "parent_deleted",
+  },
   description:
     "The numbers each user is assigned to: one record per user and number, the number's fields plus user_id. No update marker: full refresh only.",
-  schema: recordSchema({ user_id: scalar("integer"), ...numberProperties }),
+  schema: recordSchema({
+    user_id: scalar("integer"),
+    ...assignedNumberProperties,
+  }),
 };

@@ -60,27 +60,20 @@ export type FakeAvailability =
   | "in_call"
   | "after_call_work";
 
-/** A user as embedded in calls and teams. */
-export interface FakeUserSummary {
-  /** User id. */
-  id: number;
-  /** API URL of the user. */
-  direct_link: string;
-  /** Full name. */
-  name: string;
-  /** Email address. */
-  email: string;
-  /** Whether the user is available. */
-  available: boolean;
-  /** available | custom | unavailable. */
-  availability_status: string;
-  /** ISO-8601 creation time, with or without milliseconds. */
-  created_at: string;
-  /** IANA time zone. */
-  time_zone: string;
-  /** Language tag, e.g. en-US. */
-  language: string;
-}
+/**
+ * A user as a call names one (`user`, `assigned_to`, `transferred_by`, `transferred_to`, a
+ * comment's `posted_by`): the v2 user without `substatus` and `default_number_id` (live responses).
+ */
+export type FakeCallUser = Omit<FakeUser, "substatus" | "default_number_id">;
+
+/**
+ * A member of a team (`teams[].users[]`): the v2 user without `available`, `state`, `extension`
+ * and `substatus` (live responses).
+ */
+export type FakeTeamMember = Omit<
+  FakeUser,
+  "available" | "state" | "extension" | "substatus"
+>;
 
 /** A user of `GET /v2/users`. */
 export interface FakeUser {
@@ -144,7 +137,7 @@ export interface FakeNumberMessages {
   ringing_tone: string;
 }
 
-/** A phone number of `GET /v1/numbers` (also embedded, as the same object, in calls). */
+/** A phone number of `GET /v1/numbers`. */
 export interface FakeNumber {
   /** Number id. */
   id: number;
@@ -174,6 +167,15 @@ export interface FakeNumber {
   created_at: string;
 }
 
+/**
+ * A number as a call (`number`) and `/v2/users/{id}/numbers` serve it: with `flow_editor_enabled`,
+ * which `/v1/numbers` items lack.
+ */
+export interface FakeAssignedNumber extends FakeNumber {
+  /** Whether the number's routing is built with the flow editor. */
+  flow_editor_enabled: boolean;
+}
+
 /** A team as embedded in calls. */
 export interface FakeTeamSummary {
   /** Team id. */
@@ -197,10 +199,10 @@ export interface FakeTeam {
   /** ISO-8601 creation time, alternately with and without milliseconds. */
   created_at: string;
   /** Members. */
-  users: FakeUserSummary[];
+  users: FakeTeamMember[];
 }
 
-/** A tag of `GET /v1/tags` (also embedded, as the same object, in calls). */
+/** A tag of `GET /v1/tags`. */
 export interface FakeTag {
   /** Tag id. */
   id: number;
@@ -212,6 +214,18 @@ export interface FakeTag {
   description: string | null;
 }
 
+/**
+ * A tag of a call: the tag, plus who tagged the call and when where served. Their types are
+ * undocumented, so the fake serves several: `tagged_by` a user, a user id or null; `created_at`
+ * an ISO string or unix seconds; both absent on some.
+ */
+export interface FakeCallTag extends FakeTag {
+  /** Who tagged the call: a user, a user id, or null. */
+  tagged_by?: FakeCallUser | number | null;
+  /** When: ISO-8601 or unix seconds. */
+  created_at?: string | number;
+}
+
 /** A comment on a call. */
 export interface FakeComment {
   /** Comment id. */
@@ -221,7 +235,7 @@ export interface FakeComment {
   /** Unix seconds. */
   posted_at: number;
   /** Author, or null (posted through the API). */
-  posted_by: FakeUserSummary | null;
+  posted_by: FakeCallUser | null;
 }
 
 /** A participant of a call. */
@@ -278,29 +292,33 @@ export interface FakeCall {
   pricing_type: string | null;
   /** ISO 3166 alpha-2 country of the other party. */
   country_code_a2: string;
+  /** The call that automatically called a missed caller back, or null; absent on most calls. */
+  automatic_callback_call_id?: number | null;
   /** Handling user, or null. */
-  user: FakeUserSummary | null;
+  user: FakeCallUser | null;
   /** Assignee, or null. */
-  assigned_to: FakeUserSummary | null;
+  assigned_to: FakeCallUser | null;
   /** Transferring user, or null. */
-  transferred_by: FakeUserSummary | null;
+  transferred_by: FakeCallUser | null;
   /** Transfer target, or null. */
-  transferred_to: FakeUserSummary | null;
+  transferred_to: FakeCallUser | null;
   /**
    * The caller's contact (the very object `/v1/contacts` serves) when a participant is a contact,
    * else null. Served only with `fetch_contact=true`; null without it.
    */
   contact: FakeContact | null;
   /** The Aircall number of the call, or null when there are no numbers. */
-  number: FakeNumber | null;
+  number: FakeAssignedNumber | null;
   /** Teams. */
   teams: FakeTeamSummary[];
   /** Tags. */
-  tags: FakeTag[];
+  tags: FakeCallTag[];
   /** Comments. */
   comments: FakeComment[];
-  /** Participants. */
-  participants: FakeParticipant[];
+  /** Participants; absent on a conference call, which has `conference_participants` instead. */
+  participants?: FakeParticipant[];
+  /** A conference call's participants (transferred calls), in place of `participants`. */
+  conference_participants?: FakeParticipant[];
   /** The caller's IVR choices (calls to IVR numbers). Served only with `fetch_call_timeline=true`. */
   ivr_options_selected: readonly FakeIvrOption[];
   /** AI voice agent segments (a share of inbound calls). Served only with `fetch_aiva_conv=true`. */
@@ -406,6 +424,30 @@ export interface FakeWebhook {
   custom_name?: string;
 }
 
+/** A user's Power Dialer campaign, `GET /v1/users/{id}/dialer_campaign`. */
+export interface FakeDialerCampaign {
+  /** Campaign id. */
+  id: number;
+  /** The number the campaign calls from: a numeric string (as documented) or an integer. */
+  number_id: string | number;
+  /** ISO-8601 creation time. */
+  created_at: string;
+  /** The queued numbers' digits; on some campaigns only (the documented example has it). */
+  phone_numbers?: string[];
+}
+
+/** A queued number of `GET /v1/users/{id}/dialer_campaign/phone_numbers`. */
+export interface FakeDialerNumber {
+  /** Queue item id. */
+  id: number;
+  /** The number to call, formatted ("+33 1 76 11 11 11") or bare digits. */
+  number: string;
+  /** Whether it has been called. */
+  called: boolean;
+  /** ISO-8601 time it was queued. */
+  created_at: string;
+}
+
 /** The object of `GET /v1/company`. */
 export interface FakeCompany {
   /** Company name. */
@@ -440,7 +482,11 @@ export interface FakeData {
    * The numbers each user is assigned to (`/v2/users/{id}/numbers`), by user id, in creation
    * order; a user with a `default_number_id` has that number among them.
    */
-  userNumbers: Record<number, FakeNumber[]>;
+  userNumbers: Record<number, FakeAssignedNumber[]>;
+  /** Power Dialer campaigns by user id; a user without one is absent (404). */
+  dialerCampaigns: Record<number, FakeDialerCampaign>;
+  /** Each campaign's queue by user id, in queue order; absent with the campaign. */
+  dialerNumbers: Record<number, FakeDialerNumber[]>;
 }
 
 /** A PRNG returning floats in [0, 1). */
@@ -693,15 +739,15 @@ function _burstSizes(
 
 /** The shared nested objects calls point at. */
 interface _CallPools {
-  users: FakeUserSummary[];
-  numbers: FakeNumber[];
+  users: FakeCallUser[];
+  numbers: FakeAssignedNumber[];
   teams: FakeTeamSummary[];
   tags: FakeTag[];
   contacts: FakeContact[];
 }
 
-/** The summary of a user embedded in calls and teams. */
-export function userSummary(user: FakeUser): FakeUserSummary {
+/** A user as a call names one. */
+export function callUser(user: FakeUser): FakeCallUser {
   return {
     id: user.id,
     direct_link: user.direct_link,
@@ -712,6 +758,33 @@ export function userSummary(user: FakeUser): FakeUserSummary {
     created_at: user.created_at,
     time_zone: user.time_zone,
     language: user.language,
+    state: user.state,
+    wrap_up_time: user.wrap_up_time,
+    extension: user.extension,
+  };
+}
+
+/** A user as a team lists its members. */
+export function teamMember(user: FakeUser): FakeTeamMember {
+  return {
+    id: user.id,
+    direct_link: user.direct_link,
+    name: user.name,
+    email: user.email,
+    availability_status: user.availability_status,
+    default_number_id: user.default_number_id,
+    created_at: user.created_at,
+    time_zone: user.time_zone,
+    language: user.language,
+    wrap_up_time: user.wrap_up_time,
+  };
+}
+
+/** A number as a call or a user's list serves it; the flow editor on IVRs and every third other. */
+export function assignedNumber(number: FakeNumber): FakeAssignedNumber {
+  return {
+    ...number,
+    flow_editor_enabled: number.is_ivr || number.id % 3 === 0,
   };
 }
 
@@ -727,8 +800,8 @@ export function teamSummary(team: FakeTeam): FakeTeamSummary {
 
 function _pools(data: FakeData): _CallPools {
   return {
-    users: data.users.map(userSummary),
-    numbers: data.numbers,
+    users: data.users.map(callUser),
+    numbers: data.numbers.map(assignedNumber),
     teams: data.teams.map(teamSummary),
     tags: data.tags,
     contacts: data.contacts,
@@ -828,8 +901,9 @@ function _genUserNumbers(
   rng: Rng,
   users: FakeUser[],
   numbers: FakeNumber[],
-): Record<number, FakeNumber[]> {
-  const out: Record<number, FakeNumber[]> = {};
+): Record<number, FakeAssignedNumber[]> {
+  const assigned = numbers.map(assignedNumber);
+  const out: Record<number, FakeAssignedNumber[]> = {};
   users.forEach((user, i) => {
     const chosen = new Set<number>();
     if (i === 0) { for (const n of numbers) chosen.add(n.id); }
@@ -842,9 +916,56 @@ function _genUserNumbers(
       ? _int(rng, 1, 2)
       : 0;
     for (let k = 0; k < more; k++) chosen.add(_pick(rng, numbers).id);
-    out[user.id] = numbers.filter((n) => chosen.has(n.id));
+    out[user.id] = assigned.filter((n) => chosen.has(n.id));
   });
   return out;
+}
+
+/**
+ * Power Dialer campaigns and their queues: about a third of users have one, with up to 20 queued
+ * numbers (every fifth none); every 25th user from the second on one with more than 50, so queues
+ * page.
+ */
+function _genDialer(
+  rng: Rng,
+  users: FakeUser[],
+  numbers: FakeNumber[],
+  now: number,
+): Pick<FakeData, "dialerCampaigns" | "dialerNumbers"> {
+  const dialerCampaigns: Record<number, FakeDialerCampaign> = {};
+  const dialerNumbers: Record<number, FakeDialerNumber[]> = {};
+  let nextId = 7_000_000;
+  let campaigns = 0;
+  users.forEach((user, i) => {
+    const long = i % 25 === 1;
+    if (!long && rng() >= 0.35) return;
+    const created = _int(rng, now - 90 * _DAY, now - 2 * _DAY);
+    const fromNumber = numbers.length > 0 ? _pick(rng, numbers).id : 200_000;
+    const queue: FakeDialerNumber[] = [];
+    const length = long
+      ? _int(rng, 51, 130)
+      : campaigns++ % 5 === 2
+      ? 0
+      : _int(rng, 1, 20);
+    for (let k = 0; k < length; k++) {
+      const digits = _phone(rng, _pick(rng, _COUNTRIES));
+      queue.push({
+        id: nextId++,
+        number: k % 3 === 2 ? digits.replace(/[^0-9+]/g, "") : digits,
+        called: rng() < 0.3,
+        created_at: _iso(created + k * 60, k % 2 === 0),
+      });
+    }
+    const campaign: FakeDialerCampaign = {
+      id: 60_000 + i * 13,
+      number_id: i % 2 === 0 ? String(fromNumber) : fromNumber,
+      created_at: _iso(created, i % 2 === 1),
+    };
+    if (length <= 5) campaign.phone_numbers = queue.map((n) => n.number);
+    dialerCampaigns[user.id] = campaign;
+    dialerNumbers[user.id] = queue;
+  });
+  return { dialerCampaigns, dialerNumbers };
 }
 
 function _genTeams(
@@ -853,12 +974,12 @@ function _genTeams(
   now: number,
   users: FakeUser[],
 ): FakeTeam[] {
-  const summaries = users.map(userSummary);
+  const summaries = users.map(teamMember);
   const created = _sortedTimes(rng, n, now - 3 * _YEAR, now - _DAY);
   const out: FakeTeam[] = [];
   for (let i = 0; i < n; i++) {
     const id = 30_000 + i * 5;
-    const members: FakeUserSummary[] = [];
+    const members: FakeTeamMember[] = [];
     const size = summaries.length === 0 ? 0 : _int(rng, 0, 8);
     const seen = new Set<number>();
     for (let k = 0; k < size; k++) {
@@ -1109,6 +1230,9 @@ function _makeCalls(
         if (t !== tags[0]) tags.push(t);
       }
     }
+    const callTags = tags.map((tag, k) =>
+      _callTag(tag, i + k, ended, users[(i + k) % users.length] ?? null)
+    );
     const teams: FakeTeamSummary[] = pools.teams.length > 0 && rng() < 0.5
       ? [_pick(rng, pools.teams)]
       : [];
@@ -1137,6 +1261,13 @@ function _makeCalls(
         });
       }
     }
+    const parties = transferred
+      ? { conference_participants: participants }
+      : { participants };
+    // Some missed inbound calls name their automatic callback (or null).
+    const callback = !answered && direction === "inbound" && i % 3 !== 2
+      ? { automatic_callback_call_id: i % 3 === 0 ? id + 7 : null }
+      : {};
     out[i] = {
       id,
       sid: `CA${_hex(rng, 32)}`,
@@ -1172,6 +1303,7 @@ function _makeCalls(
         ? null
         : _pick(rng, ["local", "international", "premium"]),
       country_code_a2: country,
+      ...callback,
       user,
       assigned_to: hasUsers && rng() < 0.25 ? _pick(rng, users) : null,
       transferred_by: transferred ? user : null,
@@ -1179,9 +1311,9 @@ function _makeCalls(
       contact,
       number,
       teams,
-      tags,
+      tags: callTags,
       comments,
-      participants,
+      ...parties,
       ivr_options_selected: direction === "inbound" && number?.is_ivr === true
         ? _ivrPath(rng, started, answered)
         : _NONE,
@@ -1191,6 +1323,31 @@ function _makeCalls(
     };
   }
   return out;
+}
+
+/**
+ * A tag as a call lists it: who tagged and when in one of several shapes (`variant` picks), as the
+ * types are undocumented, or neither.
+ */
+function _callTag(
+  tag: FakeTag,
+  variant: number,
+  ended: number,
+  by: FakeCallUser | null,
+): FakeCallTag {
+  const at = ended + 30 + (variant % 600);
+  switch (variant % 5) {
+    case 0:
+      return { ...tag, tagged_by: by, created_at: _iso(at, true) };
+    case 1:
+      return { ...tag, tagged_by: by?.id ?? null, created_at: at };
+    case 2:
+      return { ...tag, tagged_by: null, created_at: _iso(at, false) };
+    case 3:
+      return { ...tag, tagged_by: by, created_at: at };
+    default:
+      return tag;
+  }
 }
 
 // --- What the calls list embeds on request (fetch_contact, fetch_call_timeline, fetch_aiva_conv) ---
@@ -1402,6 +1559,7 @@ export function generateData(options: GenerateDataOptions): FakeData {
       users,
       numbers,
     ),
+    ..._genDialer(streamRng(seed, "dialer"), users, numbers, now),
   };
   const callRng = streamRng(seed, "calls");
   data.calls = _makeCalls(

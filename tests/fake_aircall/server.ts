@@ -5,8 +5,10 @@
  * 10,000-result cap, `per_page` silently clamped to 50, `from` exclusive on calls but inclusive on
  * contacts, the ~6-month calls horizon, webhooks meta without links, 401 vs 403, varying envelope
  * key order, the calls list's expansion flags (`fetch_contact`, `fetch_call_timeline`,
- * `fetch_aiva_conv`, `fetch_short_urls`: what a request does not ask for is null or absent), and
- * each user's numbers at `/v2/users/{id}/numbers` (404 for a user that does not exist). Only
+ * `fetch_aiva_conv`, `fetch_short_urls`: what a request does not ask for is null or absent),
+ * each user's numbers at `/v2/users/{id}/numbers` (404 for a user that does not exist), and each
+ * user's Power Dialer campaign and queue at `/v1/users/{id}/dialer_campaign[/phone_numbers]`
+ * (404 for a user without a campaign; the queue paged like any list). Only
  * `node:` built-ins and web APIs are used, so it runs under Deno and Node.
  *
  * Routing and responses live in {@link FakeAircall.handle}, a synchronous function of a request;
@@ -43,8 +45,10 @@ import {
 import {
   AI_RESOURCES,
   aiBody,
+  type FakeAiLateness,
   type FakeAiName,
   type FakeEnvelope,
+  recordingAttachedAt,
 } from "./ai.ts";
 
 /** Options of {@link FakeAircall.start}. */
@@ -273,7 +277,7 @@ interface _ListSpec {
   /** Whether `order_by` is read (and validated). */
   orderByParam: boolean;
   /** The item as this request is served it (the calls list's expansion flags); default as stored. */
-  served?: (item: _Item, search: URLSearchParams) => unknown;
+  served?: (item: _Item, search: URLSearchParams, fake: FakeAircall) => unknown;
 }
 
 /** A list sorted by an order key (ties by id), with the filter key of each item. */
@@ -308,7 +312,8 @@ const _LISTS: Record<string, _ListSpec> = {
     filterKey: (r) => (r as FakeCall).started_at,
     orderKeys: { id: _byId },
     orderByParam: false,
-    served: (r, search) => _callAsServed(r as FakeCall, search),
+    served: (r, search, fake) =>
+      _callAsServed(fake.withRecordingAsOfNow(r as FakeCall), search),
   },
   "/v1/contacts": {
     path: "/v1/contacts",
@@ -418,6 +423,9 @@ function _callAsServed(call: FakeCall, search: URLSearchParams): unknown {
 
 /** `/v2/users/{id}/numbers`. */
 const _USER_NUMBERS_PATH = /^\/v2\/users\/([0-9]+)\/numbers$/;
+/** `/v1/users/{id}/dialer_campaign`, and its `/phone_numbers` (group 2). */
+const _DIALER_PATH =
+  /^\/v1\/users\/([0-9]+)\/dialer_campaign(\/phone_numbers)?$/;
 /** `/v1/calls/{id}/<resource>`: one Conversation Intelligence object of a call. */
 const _AI_PATH = new RegExp(
   `^/v1/calls/(\\d+)/(${Object.keys(AI_RESOURCES).join("|")})$`,
@@ -432,6 +440,20 @@ function _userNumbersList(userId: number): _ListSpec {
     items: (d) => d.userNumbers[userId] ?? _NO_NUMBERS,
     filter: "none",
     filterKey: undefined,
+  };
+}
+
+/** The queue of one user's Power Dialer campaign: paged like any list, under `numbers`. */
+function _dialerNumbersList(userId: number): _ListSpec {
+  return {
+    path: `/v1/users/${userId}/dialer_campaign/phone_numbers`,
+    key: "numbers",
+    metaFirst: false,
+    links: true,
+    items: (d) => d.dialerNumbers[userId] ?? _NO_NUMBERS,
+    filter: "none",
+    orderKeys: { created_at: _createdIso },
+    orderByParam: false,
   };
 }
 
@@ -674,6 +696,8 @@ export class FakeAircall {
   readonly aiForbidden: Set<FakeAiName> = new Set();
   /** How Conversation Intelligence objects are wrapped (see {@link FakeEnvelope}). */
   aiEnvelope: FakeEnvelope = "documented";
+  /** Late objects and recordings (see {@link FakeAiLateness}); none by default. */
+  aiLate: FakeAiLateness | undefined;
 
   private readonly _server: Server;
   private readonly _rng: Rng;
@@ -873,6 +897,18 @@ export class FakeAircall {
     this._aiEdits.set(key, { count, at: this.now });
   }
 
+  /**
+   * A call as the list serves it at the fake's now: without its recording (URLs and asset) until
+   * a late recording is attached (see {@link aiLate}).
+   */
+  withRecordingAsOfNow(call: FakeCall): FakeCall {
+    const late = this.aiLate;
+    if (!late || recordingAttachedAt(this._seed, call, late) <= this.now) {
+      return call;
+    }
+    return { ...call, recording: null, recording_short_url: null, asset: null };
+  }
+
   /** The call with this id, through a map rebuilt after mutations. */
   private _callById(id: number): FakeCall | undefined {
     const calls = this.data.calls;
@@ -912,6 +948,7 @@ export class FakeAircall {
       now: this.now,
       edits: this.aiEdits(callId, name),
       envelope: this.aiEnvelope,
+      late: this.aiLate,
     });
     return body === undefined ? _NOT_FOUND() : { status: 200, body };
   }
@@ -950,6 +987,20 @@ export class FakeAircall {
       if (!this.data.users.some((u) => u.id === userId)) return _NOT_FOUND();
       return this._list(_userNumbersList(userId), request);
     }
+    const dialer = _DIALER_PATH.exec(path);
+    if (dialer !== null) {
+      const userId = Number(dialer[1]);
+      const campaign = this.data.dialerCampaigns[userId];
+      if (campaign === undefined) {
+        return _error(404, {
+          error: "Not Found",
+          troubleshoot: "This user has no Power Dialer campaign.",
+        });
+      }
+      return dialer[2] === undefined
+        ? { status: 200, body: { dialer_campaign: campaign } }
+        : this._list(_dialerNumbersList(userId), request);
+    }
     const spec = Object.hasOwn(_LISTS, path) ? _LISTS[path] : undefined;
     if (spec === undefined) return _NOT_FOUND();
     return this._list(spec, request);
@@ -976,7 +1027,9 @@ export class FakeAircall {
     const end = Math.min(start + perPage, total);
     const list: unknown[] = [];
     for (let k = start; k < end; k++) {
-      list.push(spec.served ? spec.served(at(k), request.search) : at(k));
+      list.push(
+        spec.served ? spec.served(at(k), request.search, this) : at(k),
+      );
     }
 
     const counted = (n: number) => this.faults.stringMeta ? String(n) : n;
