@@ -7,6 +7,7 @@
  * @module
  */
 
+import { HeldCheckpoint } from "./state_pacer.ts";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { DEFAULT_API_URL } from "./aircall/client.ts";
 import {
@@ -273,8 +274,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   /** Help and version text, written before the exit code is returned. */
   const helpWrites: Promise<void>[] = [];
 
+  /** The running stream's checkpoint held back by the STATE pacing. */
+  const held = new HeldCheckpoint();
+
   io.onStop?.(async (signal) => {
     reading?.interrupt();
+    // The newest checkpoint, not the last one let through a minute ago.
+    await held.write();
     await writer.flush();
     if (syncing) {
       syncing.close();
@@ -465,6 +471,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         observer: progress,
         debug: options.debug,
         stateIntervalMs: _stateIntervalMs(io),
+        held,
       });
       await reportFailures(failures, streams);
     });
@@ -513,6 +520,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           writer: dbWriter,
           observer: progress,
           debug: options.debug,
+          stateIntervalMs: _stateIntervalMs(io),
+          held,
         });
         await reportFailures(failures, streams);
         const summary = formatSummary(

@@ -18,7 +18,11 @@ import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers/mod.ts";
 import { GcPacer } from "./gc_pacer.ts";
-import { STATE_INTERVAL_MS, StatePacer } from "./state_pacer.ts";
+import {
+  type HeldCheckpoint,
+  STATE_INTERVAL_MS,
+  StatePacer,
+} from "./state_pacer.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 
 /** What the engine reports; requests and rate-limit waits reach observers from the client. */
@@ -33,6 +37,8 @@ export interface EngineOptions {
    * {@linkcode STATE_INTERVAL_MS}; 0 writes every checkpoint).
    */
   stateIntervalMs?: number;
+  /** Where a stop signal finds the running stream's held checkpoint. */
+  held?: HeldCheckpoint;
   /** Paces garbage collection by records written (default V8's minor GC every 5,000). */
   gc?: GcPacer;
 }
@@ -75,6 +81,7 @@ export async function readStreams(
       options.now,
     );
     const progress = new _StreamProgress(definition, writer, gc, observer);
+    options.held?.hold(() => progress.emit(pacer.flush()));
     try {
       const events = readStream(definition, syncMode, context, state.get(name));
       for await (const event of events) {
@@ -124,6 +131,7 @@ export async function readStreams(
         break;
       }
     }
+    options.held?.release();
     await writer.flush();
   }
   return failures;

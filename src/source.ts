@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { HeldCheckpoint } from "./state_pacer.ts";
 import { AircallClient } from "./aircall/client.ts";
 import { Scheduler } from "./aircall/scheduler.ts";
 import { ConnectorError } from "./errors.ts";
@@ -38,6 +39,8 @@ export interface SourceContext {
   debug?: boolean;
   /** Least time between two STATEs of one stream, in ms (default a minute). */
   stateIntervalMs?: number;
+  /** Where a stop signal finds the running stream's held checkpoint. */
+  held?: HeldCheckpoint;
 }
 
 /** How long `check` waits for Aircall, retries included, in ms. */
@@ -217,7 +220,11 @@ export function read(
       streamEnded: (status) => observer?.streamEnded(status),
       note: (level, message) => observer?.note(level, message),
     },
-    { now: context.now, stateIntervalMs: context.stateIntervalMs },
+    {
+      now: context.now,
+      stateIntervalMs: context.stateIntervalMs,
+      held: context.held,
+    },
   );
 }
 

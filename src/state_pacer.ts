@@ -88,3 +88,40 @@ export class StatePacer {
     return held;
   }
 }
+
+/**
+ * The checkpoint the running stream holds back, for a stop signal (SIGINT,
+ * SIGTERM) to write before the process exits: a stopped read then resumes
+ * from its newest checkpoint, not from the last one the pacing let through.
+ *
+ * @example
+ * ```ts
+ * const held = new HeldCheckpoint();
+ * // readStreams(..., { held }) while it runs; on a stop signal:
+ * await held.write();
+ * ```
+ */
+export class HeldCheckpoint {
+  #write?: () => Promise<void>;
+
+  /**
+   * The engine: how to write the running stream's held checkpoint.
+   *
+   * @param write Writes it (nothing when none is held).
+   */
+  hold(write: () => Promise<void>): void {
+    this.#write = write;
+  }
+
+  /** The engine: the stream ended, nothing is held for it any more. */
+  release(): void {
+    this.#write = undefined;
+  }
+
+  /** Writes the held checkpoint, once. */
+  async write(): Promise<void> {
+    const write = this.#write;
+    this.#write = undefined;
+    await write?.();
+  }
+}
