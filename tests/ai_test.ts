@@ -354,7 +354,7 @@ describe("per-call streams, one at a time", () => {
     assert.equal(error.stream_descriptor?.name, "call_evaluations");
     assert.match(
       error.message,
-      /AI Assist Pro add-on.*deselect call_evaluations/,
+      /AI Assist Pro add-on.*deselect call_evaluations\. Aircall said: This feature requires an add-on your company does not have\.$/,
     );
     const statuses = Object.fromEntries(
       ofType(run.messages, "TRACE", "STREAM_STATUS")

@@ -347,14 +347,16 @@ export class AircallClient {
     }
     if (response.status === 401 || response.status === 403) {
       const said = explainRefusal(text);
+      const explanation = said && !/^(unauthorized|forbidden)$/i.test(said)
+        ? said
+        : undefined;
       throw new CredentialsError(
         response.status,
         `Aircall rejected the API key (HTTP ${response.status}); check api_id and api_token.${
-          said && !/^(unauthorized|forbidden)$/i.test(said)
-            ? ` Aircall said: ${said}`
-            : ""
+          explanation ? ` Aircall said: ${explanation}` : ""
         }`,
         `${request}: ${said || "(empty body)"}`,
+        explanation,
       );
     }
     if (!response.ok) {

@@ -441,7 +441,9 @@ function _asker(
       if (error instanceof CredentialsError && error.status === 403) {
         throw new ConnectorError(
           "config_error",
-          `Aircall answered 403 to GET ${path} though the API key reads calls: the account lacks the ${paging.addOn} add-on. Enable it, or deselect ${definition.name}.`,
+          `Aircall answered 403 to GET ${path} though the API key reads calls: the account lacks the ${paging.addOn} add-on. Enable it, or deselect ${definition.name}.${
+            error.explanation ? ` Aircall said: ${error.explanation}` : ""
+          }`,
           error.internalMessage,
         );
       }
