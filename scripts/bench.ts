@@ -22,8 +22,8 @@
  *
  * Prints a Markdown table (copy it into BENCHMARKS.md). Builds the npm
  * package first, for the Node figures. `--only sync` (or any comma-separated
- * list of throughput, requests, paced, per-call, start-up, sync) runs just
- * those sections: `deno task bench --only sync`.
+ * list of throughput, memory, requests, paced, per-call, start-up, sync)
+ * runs just those sections: `deno task bench --only sync`.
  *
  * @module
  */
@@ -142,7 +142,8 @@ async function countRecords(path: string): Promise<number> {
 
 /**
  * `--only NAME[,NAME]` runs just those sections (the whole bench takes
- * about 9 minutes): throughput, requests, paced, per-call, start-up, sync.
+ * about 9 minutes): throughput, memory, requests, paced, per-call, start-up,
+ * sync.
  */
 const only = Deno.args.includes("--only")
   ? Deno.args[Deno.args.indexOf("--only") + 1]?.split(",")
@@ -182,99 +183,114 @@ const median = (values: number[]) =>
 // floor; the ratio is the median of the rounds' ratios, so a machine whose
 // speed drifts (a shared VM's does, by 10% and more) compares like with like.
 const ROUNDS = 3;
-if (runs("throughput")) {
-  console.error("1. Throughput and memory (200,000 calls)...");
+if (runs("throughput") || runs("memory")) {
+  console.error("1 and 2. Throughput and memory (200,000 calls)...");
   const fake = await startFake({ calls: 200_000 });
   const env = { AIRCALL_API_URL: fake.url };
   const args = await writeInputs({ calls: "full_refresh" });
-  const connector: Measure[] = [];
-  const floor: Measure[] = [];
-  let urls = "";
-  const floorArgs = [`${dir}/urls`, "calls"];
-  const floorEnv = {
-    ...env,
-    BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    fake.requests.length = 0;
-    connector.push(await measure([...CONNECTOR, "read", ...args], env));
-    if (round === 0) {
-      const records = await countRecords(`${dir}/stdout`);
-      if (records !== fake.visibleCallIds().length) {
-        throw new Error(`connector read ${records} calls`);
+  /** Peak RSS of the connector's runs at 200,000 calls, with its flags. */
+  const bigRuns: number[] = [];
+  if (runs("throughput")) {
+    const connector: Measure[] = [];
+    const floor: Measure[] = [];
+    let urls = "";
+    const floorArgs = [`${dir}/urls`, "calls"];
+    const floorEnv = {
+      ...env,
+      BENCH_CREDENTIALS: `${CREDENTIALS.api_id}:${CREDENTIALS.api_token}`,
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      fake.requests.length = 0;
+      connector.push(await measure([...CONNECTOR, "read", ...args], env));
+      if (round === 0) {
+        const records = await countRecords(`${dir}/stdout`);
+        if (records !== fake.visibleCallIds().length) {
+          throw new Error(`connector read ${records} calls`);
+        }
+        // The floor reads the very pages the connector read: calls with
+        // their contact, IVR path and AI voice agents embedded.
+        const expanded = Object.entries(calls.query ?? {});
+        if (
+          expanded.length === 0 ||
+          fake.requests.some((r) =>
+            expanded.some(([flag, value]) => r.query[flag] !== String(value))
+          )
+        ) {
+          throw new Error("a calls request lacks the expansion flags");
+        }
+        urls = fake.requests.map((r) =>
+          `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
+        ).join("\n");
+        await Deno.writeTextFile(`${dir}/urls`, urls);
       }
-      // The floor reads the very pages the connector read: calls with
-      // their contact, IVR path and AI voice agents embedded.
-      const expanded = Object.entries(calls.query ?? {});
-      if (
-        expanded.length === 0 ||
-        fake.requests.some((r) =>
-          expanded.some(([flag, value]) => r.query[flag] !== String(value))
-        )
-      ) {
-        throw new Error("a calls request lacks the expansion flags");
-      }
-      urls = fake.requests.map((r) =>
-        `${fake.url}${r.path}?${new URLSearchParams(r.query)}`
-      ).join("\n");
-      await Deno.writeTextFile(`${dir}/urls`, urls);
+      // The floor runs with V8's default heap sizing: the runtime's floor,
+      // not tuned as the connector is.
+      floor.push(
+        await measure(
+          [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, ...floorArgs],
+          floorEnv,
+        ),
+      );
     }
-    // The floor runs with V8's default heap sizing: the runtime's floor,
-    // not tuned as the connector is.
-    floor.push(
-      await measure(
-        [Deno.execPath(), "run", ...CLI_PERMISSIONS, FLOOR, ...floorArgs],
-        floorEnv,
-      ),
+    const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
+    row(
+      `Full refresh of 200,000 calls (wall time, median of ${ROUNDS} rounds)`,
+      `${fmt(median(seconds(connector)))} s`,
+      `${fmt(median(seconds(floor)))} s (floor script, same ${
+        urls.split("\n").length
+      } pages, one after another)`,
+      `${fmt(median(connector.map((c, i) => c.seconds / floor[i].seconds)))}x`,
+      "<= 1.0x",
+    );
+    bigRuns.push(...connector.map((r) => r.peakRssMb));
+    // Under Node, the npm build against the same floor script.
+    const node = await measure([...NODE_CONNECTOR, "read", ...args], env);
+    const nodeFloor = await measure(["node", FLOOR, ...floorArgs], floorEnv);
+    row(
+      "Full refresh of 200,000 calls under Node, npm build (one run each)",
+      `${fmt(node.seconds)} s, ${fmt(node.peakRssMb, 0)} MB peak`,
+      `${fmt(nodeFloor.seconds)} s (floor script under Node)`,
+      `${fmt(node.seconds / nodeFloor.seconds)}x`,
+      "(reported)",
     );
   }
-  const seconds = (runs: Measure[]) => runs.map((r) => r.seconds);
-  row(
-    `Full refresh of 200,000 calls (wall time, median of ${ROUNDS} rounds)`,
-    `${fmt(median(seconds(connector)))} s`,
-    `${fmt(median(seconds(floor)))} s (floor script, same ${
-      urls.split("\n").length
-    } pages, one after another)`,
-    `${fmt(median(connector.map((c, i) => c.seconds / floor[i].seconds)))}x`,
-    "<= 1.0x",
-  );
-  const big = Math.max(...connector.map((r) => r.peakRssMb));
-  // For reference: the same read with V8's default heap sizing.
-  const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
-  // And under Node, the npm build against the same floor script.
-  const node = await measure([...NODE_CONNECTOR, "read", ...args], env);
-  const nodeFloor = await measure(["node", FLOOR, ...floorArgs], floorEnv);
-  row(
-    "Full refresh of 200,000 calls under Node, npm build (one run each)",
-    `${fmt(node.seconds)} s, ${fmt(node.peakRssMb, 0)} MB peak`,
-    `${fmt(nodeFloor.seconds)} s (floor script under Node)`,
-    `${fmt(node.seconds / nodeFloor.seconds)}x`,
-    "(reported)",
-  );
-  await fake.close();
+  if (runs("memory")) {
+    if (bigRuns.length === 0) {
+      const run = await measure([...CONNECTOR, "read", ...args], env);
+      if (run.code !== 0) throw new Error("read of 200,000 calls failed");
+      bigRuns.push(run.peakRssMb);
+    }
+    const big = Math.max(...bigRuns);
+    // The same read without the V8 flags: how the npm build runs under
+    // Node, which cannot pass them.
+    const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
+    await fake.close();
 
-  const small = await startFake({ calls: 20_000 });
-  const smallEnv = { AIRCALL_API_URL: small.url };
-  const smallRun = await measure([...CONNECTOR, "read", ...args], smallEnv);
-  const smallDefault = await measure(
-    [...DEFAULT_HEAP, "read", ...args],
-    smallEnv,
-  );
-  await small.close();
-  row(
-    "Peak RSS, full refresh of 200,000 calls",
-    `${fmt(big, 0)} MB`,
-    `${fmt(smallRun.peakRssMb, 0)} MB at 20,000 calls`,
-    `${fmt(big / smallRun.peakRssMb)}x`,
-    "<= 1.2x",
-  );
-  row(
-    "Peak RSS, the same without the V8 flags (V8's default heap sizing)",
-    `${fmt(bigDefault.peakRssMb, 0)} MB`,
-    `${fmt(smallDefault.peakRssMb, 0)} MB at 20,000 calls`,
-    `${fmt(bigDefault.peakRssMb / smallDefault.peakRssMb)}x`,
-    "(reported)",
-  );
+    const small = await startFake({ calls: 20_000 });
+    const smallEnv = { AIRCALL_API_URL: small.url };
+    const smallRun = await measure([...CONNECTOR, "read", ...args], smallEnv);
+    const smallDefault = await measure(
+      [...DEFAULT_HEAP, "read", ...args],
+      smallEnv,
+    );
+    await small.close();
+    row(
+      "Peak RSS, full refresh of 200,000 calls",
+      `${fmt(big, 0)} MB`,
+      `${fmt(smallRun.peakRssMb, 0)} MB at 20,000 calls`,
+      `${fmt(big / smallRun.peakRssMb)}x`,
+      "<= 1.2x",
+    );
+    row(
+      "Peak RSS, the same without the V8 flags (V8's default heap sizing)",
+      `${fmt(bigDefault.peakRssMb, 0)} MB`,
+      `${fmt(smallDefault.peakRssMb, 0)} MB at 20,000 calls`,
+      `${fmt(bigDefault.peakRssMb / smallDefault.peakRssMb)}x`,
+      "<= 1.2x",
+    );
+  } else {
+    await fake.close();
+  }
 }
 
 // 3: requests.
@@ -299,7 +315,12 @@ if (runs("requests")) {
     webhooks: "full_refresh",
   } as const;
   const args = await writeInputs(streams);
-  const run = await measure([...CONNECTOR, "read", ...args], env);
+  // Every checkpoint written (no minute between two STATEs), so each STATE
+  // of a windowed stream is one window below.
+  const run = await measure([...CONNECTOR, "read", ...args], {
+    ...env,
+    AIRCALL_STATE_INTERVAL_SECONDS: "0",
+  });
   if (run.code !== 0) throw new Error("full sync failed");
   const output = await Deno.readTextFile(`${dir}/stdout`);
   const states = output.split("\n").filter((l) =>

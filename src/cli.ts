@@ -7,6 +7,7 @@
  * @module
  */
 
+import { HeldCheckpoint } from "./state_pacer.ts";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { DEFAULT_API_URL } from "./aircall/client.ts";
 import {
@@ -33,7 +34,14 @@ import {
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
 import type { Sink, Sqlite } from "./runtime.ts";
-import { catalog, check, configuredCatalog, read, spec } from "./source.ts";
+import {
+  catalog,
+  check,
+  configuredCatalog,
+  read,
+  readOrder,
+  spec,
+} from "./source.ts";
 import type { StreamFailure } from "./read.ts";
 import { SyncStore } from "./sync/store.ts";
 import { formatSummary } from "./sync/summary.ts";
@@ -87,7 +95,8 @@ run failed, 2 a usage error, 130 or 143 stopped by SIGINT or SIGTERM, 141
 stdout closed by its reader.
 
 Environment:
-  AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})`;
+  AIRCALL_API_URL  API origin (default ${DEFAULT_API_URL})
+  AIRCALL_STATE_INTERVAL_SECONDS  least seconds between two STATEs of a stream (default 60)`;
 
 const STREAMS_HELP =
   "comma-separated stream names, or all (every stream the connector offers); incremental where a stream supports it";
@@ -109,6 +118,21 @@ function _apiUrl(io: CliIo): string {
     );
   }
   return url.origin;
+}
+
+/** `AIRCALL_STATE_INTERVAL_SECONDS` in ms, or `undefined` for the default. */
+function _stateIntervalMs(io: CliIo): number | undefined {
+  const value = io.env("AIRCALL_STATE_INTERVAL_SECONDS");
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d{1,6}$/.test(value.trim())) {
+    throw new ConnectorError(
+      "config_error",
+      `AIRCALL_STATE_INTERVAL_SECONDS ${
+        JSON.stringify(value)
+      } is not a whole number of seconds; unset it for one STATE a minute.`,
+    );
+  }
+  return Number(value.trim()) * 1000;
 }
 
 /** The long flags of a command, as its help shows them (`--config <path>`). */
@@ -250,11 +274,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   /** Help and version text, written before the exit code is returned. */
   const helpWrites: Promise<void>[] = [];
 
+  /** The running stream's checkpoint held back by the STATE pacing. */
+  const held = new HeldCheckpoint();
+
   io.onStop?.(async (signal) => {
     reading?.interrupt();
-    // Closed before anything is awaited: the read writes nothing more than
-    // the tally reports (a stream finishing meanwhile would be COMPLETE in
-    // the database and "so far" in the message).
+    // The newest checkpoint, not the last one let through a minute ago.
+    await held.write();
+    // Closed before anything else is awaited: the read writes nothing more
+    // than the tally reports (a stream finishing meanwhile would be
+    // COMPLETE in the database and "so far" in the message).
     syncing?.close();
     await writer.flush();
     if (syncing) {
@@ -444,6 +473,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         writer,
         observer: progress,
         debug: options.debug,
+        stateIntervalMs: _stateIntervalMs(io),
+        held,
       });
       await reportFailures(failures, streams);
     });
@@ -500,6 +531,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           writer: dbWriter,
           observer: progress,
           debug: options.debug,
+          stateIntervalMs: _stateIntervalMs(io),
+          held,
         });
         await reportFailures(failures, streams);
         const summary = formatSummary(
@@ -520,7 +553,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     streams: readonly ConfiguredStream[],
   ): Promise<void> {
     for (const { stream, error } of failures) {
-      const at = streams.findIndex((s) => s.definition.name === stream);
+      const at = readOrder(streams)
+        .findIndex((s) => s.definition.name === stream);
       const unread = streams.length - 1 - at;
       const stopped = error instanceof RunStoppingError && unread > 0
         ? ` The sync stopped there: ${plural(unread, "other stream")} not read.`

@@ -91,6 +91,8 @@ export class RunStoppingError extends ConnectorError {}
 export class CredentialsError extends RunStoppingError {
   /** The HTTP status Aircall answered: 401 or 403. */
   readonly status: number;
+  /** What Aircall's body said beyond "Unauthorized" or "Forbidden", if anything. */
+  readonly explanation?: string;
 
   /**
    * Creates the failure.
@@ -98,11 +100,18 @@ export class CredentialsError extends RunStoppingError {
    * @param status The HTTP status, 401 or 403.
    * @param message One line for humans.
    * @param internalMessage The request and Aircall's answer.
+   * @param explanation What Aircall's body said beyond the status word.
    */
-  constructor(status: number, message: string, internalMessage?: string) {
+  constructor(
+    status: number,
+    message: string,
+    internalMessage?: string,
+    explanation?: string,
+  ) {
     super("config_error", message, internalMessage);
     this.name = "CredentialsError";
     this.status = status;
+    this.explanation = explanation;
   }
 }
 

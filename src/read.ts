@@ -17,10 +17,31 @@ import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter, StateBlob } from "./protocol.ts";
 import { type ReaderContext, readStream } from "./readers/mod.ts";
+import { GcPacer } from "./gc_pacer.ts";
+import {
+  type HeldCheckpoint,
+  STATE_INTERVAL_MS,
+  StatePacer,
+} from "./state_pacer.ts";
 import type { StreamDefinition } from "./streams/mod.ts";
 
 /** What the engine reports; requests and rate-limit waits reach observers from the client. */
 export type StreamObserver = Omit<ReadObserver, "rateLimited" | "requested">;
+
+/** How the engine paces what it writes. */
+export interface EngineOptions {
+  /** The clock, epoch milliseconds (default `Date.now`). */
+  now?: () => number;
+  /**
+   * Least time between two STATEs of one stream, in ms (default
+   * {@linkcode STATE_INTERVAL_MS}; 0 writes every checkpoint).
+   */
+  stateIntervalMs?: number;
+  /** Where a stop signal finds the running stream's held checkpoint. */
+  held?: HeldCheckpoint;
+  /** Paces garbage collection by records written (default V8's minor GC every 5,000). */
+  gc?: GcPacer;
+}
 
 /** A stream that ended INCOMPLETE. */
 export interface StreamFailure {
@@ -29,13 +50,15 @@ export interface StreamFailure {
 }
 
 /**
- * Reads every configured stream, in catalog order.
+ * Reads every configured stream, in the order given (`readOrder` of
+ * `source.ts`: the catalog's, calls before the per-call streams).
  *
  * @param streams The configured catalog.
  * @param state Saved state per stream (ignored for full refresh streams).
  * @param context The client, config and the sync's clock.
  * @param writer Where messages go.
  * @param observer Told of each stream's progress (status reports, a terminal).
+ * @param options The clock and the STATE interval.
  * @returns The streams that failed, with why (empty when all completed);
  *   after a {@linkcode RunStoppingError}, the streams past it were not read.
  */
@@ -45,25 +68,31 @@ export async function readStreams(
   context: ReaderContext,
   writer: MessageWriter,
   observer?: StreamObserver,
+  options: EngineOptions = {},
 ): Promise<StreamFailure[]> {
   const failures: StreamFailure[] = [];
+  const gc = options.gc ?? new GcPacer();
   for (const { definition, syncMode } of streams) {
     const name = definition.name;
     await observer?.streamStarted(name);
     await writer.streamStatus(name, "STARTED");
-    const progress = new _StreamProgress(definition, writer, observer);
+    const pacer = new StatePacer(
+      options.stateIntervalMs ?? STATE_INTERVAL_MS,
+      options.now,
+    );
+    const progress = new _StreamProgress(definition, writer, gc, observer);
+    options.held?.hold(() => progress.emit(pacer.flush()));
     try {
       const events = readStream(definition, syncMode, context, state.get(name));
       for await (const event of events) {
+        // A held checkpoint whose time has come goes out first.
+        await progress.emit(pacer.due());
         switch (event.kind) {
           case "records":
             await progress.records(event.records);
             break;
           case "checkpoint":
-            await progress.checkpoint(event.state);
-            // On stdout before the reader makes another request: a kill
-            // then never loses a checkpoint of work already done.
-            await writer.flush();
+            await progress.emit(pacer.offer(event.state));
             break;
           case "estimate":
             await progress.estimate(event.rows);
@@ -78,10 +107,14 @@ export async function readStreams(
             break;
         }
       }
+      await progress.emit(pacer.flush());
       await progress.finish();
       await writer.streamStatus(name, "COMPLETE");
       await observer?.streamEnded("COMPLETE");
     } catch (error) {
+      // The checkpoint held covers records already written: the next
+      // attempt resumes from it.
+      await progress.emit(pacer.flush());
       const failure = asConnectorError(error);
       failures.push({ stream: name, error: failure });
       await writer.log("ERROR", `Stream ${name} failed: ${failure.message}`);
@@ -98,6 +131,7 @@ export async function readStreams(
         break;
       }
     }
+    options.held?.release();
     await writer.flush();
   }
   return failures;
@@ -112,14 +146,17 @@ class _StreamProgress {
   #estimated = false;
   #emitted?: string;
   #observer?: StreamObserver;
+  #gc: GcPacer;
 
   constructor(
     definition: StreamDefinition,
     writer: MessageWriter,
+    gc: GcPacer,
     observer?: StreamObserver,
   ) {
     this.#definition = definition;
     this.#writer = writer;
+    this.#gc = gc;
     this.#observer = observer;
   }
 
@@ -135,6 +172,7 @@ class _StreamProgress {
       }
     }
     await this.#writer.records(name, records);
+    this.#gc.records(records.length);
     this.#sinceState += records.length;
     await this.#observer?.records(records.length);
   }
@@ -147,14 +185,18 @@ class _StreamProgress {
   }
 
   /**
-   * Emits a STATE with the records since the previous one. Readers only
-   * checkpoint progress, so a repeat can only come with no records between:
-   * it says nothing and is skipped.
+   * Emits a STATE (if given one) with the records since the previous one,
+   * on stdout before the reader makes another request: a kill then never
+   * loses a checkpoint written. Readers only checkpoint progress, so a
+   * repeat can only come with no records between: it says nothing and is
+   * skipped.
    */
-  async checkpoint(state: StateBlob): Promise<void> {
+  async emit(state: StateBlob | undefined): Promise<void> {
+    if (state === undefined) return;
     const json = JSON.stringify(state);
     if (json === this.#emitted && this.#sinceState === 0) return;
     await this.#writer.state(this.#definition.name, state, this.#sinceState);
+    await this.#writer.flush();
     this.#sinceState = 0;
     this.#emitted = json;
   }

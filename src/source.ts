@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { HeldCheckpoint } from "./state_pacer.ts";
 import { AircallClient } from "./aircall/client.ts";
 import { Scheduler } from "./aircall/scheduler.ts";
 import { ConnectorError } from "./errors.ts";
@@ -12,6 +13,7 @@ import type { ConfiguredStream, InputState } from "./inputs.ts";
 import type { ReadObserver } from "./progress.ts";
 import type { MessageWriter } from "./protocol.ts";
 import { readStreams, type StreamFailure } from "./read.ts";
+import { CompactCallIndex } from "./readers/mod.ts";
 import {
   type Config,
   CONNECTION_SPECIFICATION,
@@ -35,6 +37,10 @@ export interface SourceContext {
   observer?: ReadObserver;
   /** Log every request as a DEBUG LOG line (`--debug`). */
   debug?: boolean;
+  /** Least time between two STATEs of one stream, in ms (default a minute). */
+  stateIntervalMs?: number;
+  /** Where a stop signal finds the running stream's held checkpoint. */
+  held?: HeldCheckpoint;
 }
 
 /** How long `check` waits for Aircall, retries included, in ms. */
@@ -193,13 +199,15 @@ export function read(
 ): Promise<StreamFailure[]> {
   let current: string | undefined;
   const { observer } = context;
+  const parent = _callsParent(streams);
   return readStreams(
-    streams,
+    readOrder(streams),
     state,
     {
       client: _client(config, context, () => current),
       config,
       now: Math.floor(context.now() / 1000),
+      callIndex: parent && new CompactCallIndex(parent),
     },
     context.writer,
     {
@@ -212,5 +220,41 @@ export function read(
       streamEnded: (status) => observer?.streamEnded(status),
       note: (level, message) => observer?.note(level, message),
     },
+    {
+      now: context.now,
+      stateIntervalMs: context.stateIntervalMs,
+      held: context.held,
+    },
   );
+}
+
+/** The stream the selected per-call streams list calls from, if any. */
+function _callsParent(
+  streams: readonly ConfiguredStream[],
+): StreamDefinition | undefined {
+  return streams.map(({ definition }) => definition.paging)
+    .find((paging) => paging.kind === "per_call")?.parent;
+}
+
+/**
+ * The order `read` reads streams in: the catalog's, but the calls stream
+ * before the per-call streams. It lists the calls it needs anyway, and they
+ * then list only the older seconds they need, if any (see
+ * `readers/call_index.ts`).
+ *
+ * @param streams The configured catalog.
+ * @returns The same streams, in reading order.
+ */
+export function readOrder(
+  streams: readonly ConfiguredStream[],
+): readonly ConfiguredStream[] {
+  const parent = _callsParent(streams);
+  const at = streams.findIndex(({ definition }) => definition === parent);
+  const first = streams.findIndex(({ definition }) =>
+    definition.paging.kind === "per_call"
+  );
+  if (at < 0 || at < first) return streams;
+  const ordered = streams.filter((_, i) => i !== at);
+  ordered.splice(first, 0, streams[at]);
+  return ordered;
 }

@@ -56,6 +56,8 @@ export interface Config {
   ai_lookback_days: number;
   /** Requests each AI stream may make in one incremental sync; 0: no limit. */
   ai_max_requests_per_sync: number;
+  /** Hours after a call ends until its AI objects are taken as final. */
+  ai_settle_hours: number;
 }
 
 /** The config file's schema; unknown keys are ignored. */
@@ -124,6 +126,13 @@ export const ConfigSchema: z.ZodType<Config> = z.object({
       order: 6,
     },
   ),
+  ai_settle_hours: boundedInteger("ai_settle_hours", 1, 720, {
+    title: "AI settling period (hours)",
+    description:
+      "How long after a call ends the Conversation Intelligence streams keep asking for its objects: Aircall makes them minutes to hours after the call (and may attach its recording late), so a call without one yet is asked again by later syncs, less and less often, until this many hours after it ended; only then is a 404 final.",
+    default: 48,
+    order: 7,
+  }),
 });
 
 /**

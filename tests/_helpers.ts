@@ -310,7 +310,18 @@ export interface ReadOptions {
   config?: Record<string, unknown>;
   /** The `--state` file's content, if any. */
   state?: unknown;
+  /** Extra environment variables (see {@linkcode EVERY_STATE}). */
+  env?: Record<string, string>;
 }
+
+/**
+ * The environment of a read that writes every checkpoint as a STATE (no
+ * minute between two): for tests that resume from a given mid-stream
+ * checkpoint, which a run of a few seconds would otherwise hold back.
+ */
+export const EVERY_STATE: Readonly<Record<string, string>> = {
+  AIRCALL_STATE_INTERVAL_SECONDS: "0",
+};
 
 /**
  * The arguments of a `read`: config, catalog and state written to files.
@@ -348,7 +359,10 @@ export function readFake(
   streams: Streams,
   options: ReadOptions = {},
 ): Promise<CliRun> {
-  return runCli(readArgs(streams, options), { AIRCALL_API_URL: fake.url });
+  return runCli(readArgs(streams, options), {
+    AIRCALL_API_URL: fake.url,
+    ...options.env,
+  });
 }
 
 /** What one CLI run printed. */

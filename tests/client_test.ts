@@ -6,7 +6,9 @@ import {
   rateLimitWaitMs,
   type ResponseInfo,
 } from "../src/aircall/client.ts";
+import { explainRefusal, MAX_EXPLANATION } from "../src/aircall/refusal.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
+import { POSITIONAL_CAP_EXPLANATION } from "./fake_aircall/mod.ts";
 import {
   ConnectorError,
   CredentialsError,
@@ -112,7 +114,7 @@ describe("AircallClient", () => {
       assert.equal(error.failureType, "system_error");
       assert.match(
         error.message,
-        /GET \/v1\/calls\?page=1 .*Bad thing - Do this/,
+        /GET \/v1\/calls\?page=1 .*Bad thing; Do this/,
       );
       assert.equal(urls.length, 1);
     });
@@ -427,6 +429,109 @@ describe("deadline and onResponse", () => {
         { request: "GET /v1/calls?page=2", attempt: 2, status: 503 },
         { request: "GET /v1/calls?page=2", attempt: 3, status: 200 },
       ],
+    );
+  });
+});
+
+describe("a refusal's message", () => {
+  const refusal = async (status: number, body: string | unknown) => {
+    const { client } = clientWith([
+      new Response(typeof body === "string" ? body : JSON.stringify(body), {
+        status,
+      }),
+    ]);
+    return await failure(client.get("/v1/calls", { page: 201 }));
+  };
+
+  it("gives the cap's explanation from errors, not the status words", async () => {
+    const error = await refusal(400, {
+      error: "Bad Request",
+      troubleshoot: "BAD_REQUEST",
+      errors: POSITIONAL_CAP_EXPLANATION,
+    });
+    assert.equal(
+      error.message,
+      `Aircall refused GET /v1/calls?page=201 with HTTP 400: ${POSITIONAL_CAP_EXPLANATION}`,
+    );
+  });
+
+  for (
+    const [shape, errors, said] of [
+      [
+        "a list of strings",
+        ["from is invalid", "to is invalid"],
+        "from is invalid; to is invalid",
+      ],
+      ["a list of objects", [{
+        field: "per_page",
+        message: "must be at most 50",
+      }], "per_page: must be at most 50"],
+      ["an object of fields", {
+        from: ["must be a timestamp"],
+        order: "asc or desc",
+      }, "from: must be a timestamp; order: asc or desc"],
+    ] as const
+  ) {
+    it(`reads errors given as ${shape}`, async () => {
+      const error = await refusal(400, {
+        error: "Invalid parameter",
+        message: "BAD_REQUEST",
+        errors,
+        troubleshoot: "See the API reference",
+      });
+      assert.equal(
+        error.message,
+        `Aircall refused GET /v1/calls?page=201 with HTTP 400: Invalid parameter; ${said}; See the API reference`,
+      );
+    });
+  }
+
+  it("keeps the status words when they are all the body says", async () => {
+    const error = await refusal(404, { message: "Not Found" });
+    assert.match(error.message, /with HTTP 404: Not Found$/);
+    const empty = await refusal(400, "");
+    assert.match(empty.message, /with HTTP 400: \(empty body\)$/);
+  });
+
+  it("gives a body that is not JSON as one line of text", async () => {
+    const error = await refusal(
+      400,
+      "<html>\n<body><h1>400 Bad Request</h1>\n<p>Request header too large</p></body></html>",
+    );
+    assert.match(
+      error.message,
+      /with HTTP 400: 400 Bad Request Request header too large$/,
+    );
+  });
+
+  it("stays one bounded line and never cuts inside a word", async () => {
+    const secret = "s3cr3t".repeat(10);
+    const words = Array.from({ length: 70 }, (_, i) => `word${i}`).join("\n");
+    const error = await refusal(400, { errors: `${words} ${secret} tail` });
+    assert.ok(!error.message.includes("\n"));
+    const said = error.message.split("HTTP 400: ")[1];
+    assert.ok(said.length <= MAX_EXPLANATION, `${said.length}`);
+    assert.ok(said.endsWith("…"));
+    // The secret is either whole (the printer masks it) or absent.
+    assert.ok(!/s3cr3t/.test(said) || said.includes(secret));
+    assert.equal(explainRefusal(`x ${"y".repeat(400)}`), "x…");
+  });
+
+  it("adds what Aircall said to a rejected key when it says more than the status", async () => {
+    const addOn = await refusal(403, {
+      error: "Forbidden",
+      troubleshoot:
+        "This feature requires an add-on your company does not have.",
+    });
+    assert.ok(addOn instanceof CredentialsError);
+    assert.equal(
+      addOn.message,
+      "Aircall rejected the API key (HTTP 403); check api_id and api_token. Aircall said: This feature requires an add-on your company does not have.",
+    );
+    const plain = await refusal(403, { message: "Forbidden" });
+    assert.equal(
+      plain.message,
+      "Aircall rejected the API key (HTTP 403); check api_id and api_token.",
     );
   });
 });

@@ -11,6 +11,7 @@ import {
   callsRequestsNotExpanded,
   checkpointViolations,
   type CliRun,
+  EVERY_STATE,
   lastStates,
   ofType,
   protocolErrors,
@@ -20,8 +21,10 @@ import {
   type Streams,
 } from "./_helpers.ts";
 
+// Every checkpoint written: these reads take seconds, and the tests below
+// check the checkpoint of each window and resume from one in the middle.
 const read = (fake: FakeAircall, streams: Streams, state?: unknown) =>
-  readFake(fake, streams, { state });
+  readFake(fake, streams, { state, env: EVERY_STATE });
 
 function assertExactlyOnce(
   got: Record<string, unknown>[] | undefined,

@@ -7,11 +7,15 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { STREAMS } from "../src/streams/mod.ts";
-import type { FakeAircall } from "./fake_aircall/mod.ts";
+import {
+  type FakeAircall,
+  POSITIONAL_CAP_EXPLANATION,
+} from "./fake_aircall/mod.ts";
 import {
   assertOneFailure,
   type CliRun,
   ofType,
+  readFake,
   runCli,
   startFake,
   tempDir,
@@ -62,7 +66,8 @@ describe("a rejected API key stops the run at the first 401 or 403", () => {
       run,
       /Aircall rejected the API key \(HTTP 403\); check api_id and api_token\./,
     );
-    const first = STREAMS[0].name;
+    // The calls stream is read first: the per-call streams share its list.
+    const first = "calls";
     assert.equal(error.stream_descriptor?.name, first);
     assert.match(
       run.stderr,
@@ -162,7 +167,7 @@ describe("a connection that cannot be made names the host and the cause", () => 
     const retries = ofType(run.messages, "LOG")
       .filter((m) => /; retry \d in/.test(m.log!.message));
     assert.equal(retries.length, 2);
-    assert.deepEqual(streamsTouched(run), [STREAMS[0].name]);
+    assert.deepEqual(streamsTouched(run), ["calls"]);
     assert.ok(seconds < 10, `${seconds} s`);
   });
 
@@ -231,5 +236,34 @@ describe("a connection that cannot be made names the host and the cause", () => 
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe("a refusal says why in Aircall's own words", () => {
+  let fake: FakeAircall;
+  before(async () => {
+    fake = await startFake({ counts: { tags: 120 } });
+  });
+  after(() => fake.close());
+
+  it("the cap's 400: the TRACE ERROR and the stderr line give its explanation, one line", async () => {
+    // Page 2 of the tags is answered as a page past the cap would be.
+    fake.interceptors.push((request) => {
+      if (request.path !== "/v1/tags" || request.search.get("page") !== "2") {
+        return undefined;
+      }
+      const search = new URLSearchParams(request.search);
+      search.set("page", "201");
+      return fake.handle({ ...request, search });
+    });
+    const run = await readFake(fake, { tags: "full_refresh" });
+    fake.interceptors.length = 0;
+    const error = assertOneFailure(
+      run,
+      /Aircall refused GET \/v1\/tags\?.*page=2.* with HTTP 400: Your query is limited to 10k results, please use timestamps/,
+      { failureType: "system_error" },
+    );
+    assert.ok(error.message.endsWith(POSITIONAL_CAP_EXPLANATION));
+    assert.doesNotMatch(run.stdout + run.stderr, /BAD_REQUEST/);
   });
 });

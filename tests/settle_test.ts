@@ -12,9 +12,11 @@ import type {
   FakeChurn,
   FakeHttpRequest,
 } from "./fake_aircall/mod.ts";
+import { extraPagesFor } from "../src/aircall/walk.ts";
 import {
   assertCleanRead,
   type CliRun,
+  EVERY_STATE,
   lastStates,
   type Message,
   ofType,
@@ -98,11 +100,71 @@ describe("the contacts walk settles", () => {
     assert.deepEqual(missing(emitted(run, "contacts"), survivors), []);
     assert.ok(
       ofType(run.messages, "LOG").some((m) =>
-        /page boundaries read again/.test(m.log!.message)
+        /pages read again/.test(m.log!.message)
       ),
       "the re-read is logged",
     );
   });
+
+  for (
+    const [label, deleteAt, before] of [
+      ["among the pages read", 40, 7],
+      ["taking every page read so far", 0, 6],
+    ] as const
+  ) {
+    it(`closes a 250-contact bulk delete ${label} with a few more pages`, async () => {
+      const changed = 630;
+      const { state, cursor, changedIds } = await changedSince(3_000, changed);
+      fake.requests.length = 0;
+      const run = await readWhile(
+        fake,
+        // Before the walk's request `before`: 250 records of the list it
+        // reads, from `deleteAt` on, deleted at once.
+        {
+          path: "/v1/contacts",
+          from: before,
+          until: before,
+          deleteAt,
+          deleteCount: 250,
+        },
+        { contacts: "incremental" },
+        state,
+      );
+      assertCleanRead(run, ["contacts"]);
+      const alive = contactIds(fake);
+      assert.equal(alive.size, 3_000 - 250);
+      const survivors = changedIds.filter((id) => alive.has(id)).sort((a, b) =>
+        a - b
+      );
+      assert.equal(survivors.length, changed - 250, "all 250 were changed");
+      // Exactly the contacts changed since the cursor (inclusive) alive at
+      // the end (and some of the deleted, read before they went).
+      const got = [...emitted(run, "contacts")] as number[];
+      const wanted = fake.data.contacts.filter((c) => c.updated_at >= cursor)
+        .map((c) => c.id).sort((a, b) => a - b);
+      assert.deepEqual(missing(new Set(wanted), survivors), [], "survivors");
+      assert.deepEqual(
+        got.filter((id) => alive.has(id)).sort((a, b) => a - b),
+        wanted,
+      );
+      // No fallback to a backfill, and a bounded number of pages read again:
+      // the plain walk's pages plus about one per 25 places shifted.
+      const walk = fake.requests.filter((r) => r.path === "/v1/contacts");
+      assert.ok(walk.every((r) => r.query.order_by === "updated_at"));
+      const plain = Math.ceil((changed + 1) / 50);
+      assert.ok(
+        walk.length <= plain + extraPagesFor(250),
+        `${walk.length} requests`,
+      );
+      // The pages read again, as logged: about one per 50 places shifted.
+      const log = ofType(run.messages, "LOG").map((m) => m.log!.message);
+      const reread = log.map((m) => /: (\d+) pages read again/.exec(m))
+        .find((match) => match !== null);
+      assert.ok(reread, "logged");
+      const pages = Number(reread[1]);
+      assert.ok(pages >= 5 && pages <= extraPagesFor(250), `${pages} pages`);
+    });
+  }
 
   for (
     const [label, churn] of [
@@ -296,8 +358,11 @@ describe("windowed reads settle", () => {
       return undefined;
     });
     fake.faults.churn = { path: "/v1/contacts", deletePerRequest: 2 };
+    // Every checkpoint written, so the first window's STATE is out before
+    // the kill in the second.
     const proc = spawnCli(readArgs({ contacts: "incremental" }), {
       AIRCALL_API_URL: fake.url,
+      ...EVERY_STATE,
     });
     const cut = await proc.result;
     assert.ok(killed, "killed during a re-read");

@@ -1,35 +1,41 @@
 /**
- * The contacts walk's seam checks, in process: where the page placed across
- * a seam falls, and the bound on looking for one.
+ * The contacts walk's gap checks, in process: where the page read from a
+ * position falls, and the bound on pages read again.
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AircallClient } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
 import {
-  MAX_SEAM_ATTEMPTS,
-  pageAcross,
+  EXTRA_PAGES_BASE,
+  extraPagesFor,
+  MAX_EXTRA_PAGES,
+  MIN_STEP,
+  pageFrom,
+  type WalkEvent,
   walkNewestFirst,
 } from "../src/aircall/walk.ts";
-import { ConnectorError } from "../src/errors.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import { startFake, TEST_API_ID, TEST_API_TOKEN } from "./_helpers.ts";
 
-describe("pageAcross", () => {
-  it("places the position well inside one page, within the cap", () => {
-    for (const position of [1, 49, 50, 51, 100, 150, 999, 5_000, 9_990]) {
-      const { number, perPage } = pageAcross(position);
+describe("pageFrom", () => {
+  it("starts at or before the position and reads at least MIN_STEP past it, within the cap", () => {
+    for (let position = 0; position < 9_950; position++) {
+      const { number, perPage } = pageFrom(position);
       const start = (number - 1) * perPage;
+      const end = number * perPage;
       assert.ok(perPage >= 2 && perPage <= 50, `${position}: ${perPage}`);
-      assert.ok(number * perPage <= 10_000, `${position}: within the cap`);
-      assert.ok(start < position && position < number * perPage, `${position}`);
+      assert.ok(end <= 10_000, `${position}: within the cap`);
+      assert.ok(start <= position, `${position}: starts at or before`);
+      assert.ok(end - position >= MIN_STEP, `${position}: ${end - position}`);
     }
   });
 
-  it("prefers the margin, then the larger page", () => {
-    // 50 sits on a page edge for 50, 25, 10...: 34 puts it 16 inside.
-    assert.deepEqual(pageAcross(50), { number: 2, perPage: 34 });
-    assert.deepEqual(pageAcross(95), { number: 3, perPage: 38 });
+  it("keeps pages of 50 on their edges and prefers the farthest reach", () => {
+    assert.deepEqual(pageFrom(0), { number: 1, perPage: 50 });
+    assert.deepEqual(pageFrom(100), { number: 3, perPage: 50 });
+    assert.deepEqual(pageFrom(49), { number: 2, perPage: 49 });
+    assert.deepEqual(pageFrom(9_990), { number: 200, perPage: 50 });
   });
 });
 
@@ -37,44 +43,71 @@ describe("walkNewestFirst", () => {
   let fake: FakeAircall;
   afterEach(() => fake.close());
 
-  it("gives up on a seam it cannot close after a bounded number of looks", async () => {
-    fake = await startFake({ counts: { contacts: 600 } });
-    // Each answer counts one contact less than the last (a seam at every
-    // page), and a page placed across a seam comes back with neither side.
-    let answers = 0;
-    fake.interceptors.push((request) => {
-      const response = fake.handle(request);
-      const body = response.body as {
-        contacts: unknown[];
-        meta: { total: number };
-      };
-      body.meta.total -= answers++;
-      if (request.search.get("per_page") !== "50") body.contacts = [];
-      return response;
-    });
+  function walk(): AsyncGenerator<WalkEvent> {
     const client = new AircallClient({
       baseUrl: fake.url,
       apiId: TEST_API_ID,
       apiToken: TEST_API_TOKEN,
       scheduler: new Scheduler(100_000),
     });
-    const walk = walkNewestFirst(client, {
+    return walkNewestFirst(client, {
       path: "/v1/contacts",
       key: "contacts",
       query: { order_by: "updated_at", order: "desc" },
       primaryKey: "id",
       version: "updated_at",
     }, () => false);
-    await assert.rejects(
-      async () => {
-        for await (const _ of walk) { /* read on */ }
-      },
-      (error: Error) =>
-        error instanceof ConnectorError &&
-        error.failureType === "transient_error" &&
-        /kept changing while it was read/.test(error.message),
-    );
-    // Page 1, page 2, then the looks at their seam: bounded.
-    assert.equal(fake.requests.length, 2 + MAX_SEAM_ATTEMPTS + 1);
+  }
+
+  it("stops as unsettled after a bounded number of pages when the list shifts more than a page at every answer", async () => {
+    fake = await startFake({ counts: { contacts: 600 } });
+    // Each answer counts 60 contacts fewer than the last and holds none read
+    // before: the walk can never close its gap.
+    let answers = 0;
+    fake.interceptors.push((request) => {
+      const response = fake.handle(request);
+      const body = response.body as {
+        contacts: { id: number }[];
+        meta: { total: number };
+      };
+      body.meta.total -= 60 * answers++;
+      for (const contact of body.contacts) contact.id += 1_000_000 * answers;
+      return response;
+    });
+    const events: WalkEvent[] = [];
+    for await (const event of walk()) events.push(event);
+    assert.deepEqual(events.at(-1), { kind: "cut", reason: "unsettled" });
+    const rereads = events.filter((e) => e.kind === "reread").length;
+    // Page 1, page 2, then pages read again: no more than the shifts allow,
+    // and never more than the cap's worth.
+    const shifts = answers - 1;
+    assert.ok(rereads <= EXTRA_PAGES_BASE + shifts * extraPagesFor(60));
+    assert.equal(rereads, MAX_EXTRA_PAGES);
+    assert.equal(fake.requests.length, 2 + rereads);
+  });
+
+  it("reads a list shifted by hundreds in one gap with pages in proportion", async () => {
+    fake = await startFake({ counts: { contacts: 1_000 } });
+    const ids = new Set(fake.data.contacts.map((c) => c.id));
+    let answers = 0;
+    fake.interceptors.push(() => {
+      // Before the 5th answer, 180 of the 200 records read are deleted.
+      if (++answers === 5) {
+        const newest = [...fake.data.contacts]
+          .sort((a, b) => b.updated_at - a.updated_at || b.id - a.id);
+        fake.deleteContacts(newest.slice(10, 190).map((c) => c.id));
+      }
+      return undefined;
+    });
+    const got = new Set<unknown>();
+    let rereads = 0;
+    for await (const event of walk()) {
+      if (event.kind === "records") {
+        for (const r of event.records) got.add(r.id);
+      } else if (event.kind === "reread") rereads++;
+      else assert.fail(`cut: ${event.reason}`);
+    }
+    assert.equal(got.size, ids.size);
+    assert.ok(rereads >= 1 && rereads <= extraPagesFor(180), `${rereads}`);
   });
 });

@@ -15,6 +15,7 @@ import {
   permissionError,
   UnreachableError,
 } from "../errors.ts";
+import { explainRefusal } from "./refusal.ts";
 import { Scheduler } from "./scheduler.ts";
 
 /** The real API's origin; `AIRCALL_API_URL` replaces it. */
@@ -345,10 +346,17 @@ export class AircallClient {
       throw new _RetryableFault(`HTTP ${response.status}`);
     }
     if (response.status === 401 || response.status === 403) {
+      const said = explainRefusal(text);
+      const explanation = said && !/^(unauthorized|forbidden)$/i.test(said)
+        ? said
+        : undefined;
       throw new CredentialsError(
         response.status,
-        `Aircall rejected the API key (HTTP ${response.status}); check api_id and api_token.`,
-        `${request}: ${_summary(text)}`,
+        `Aircall rejected the API key (HTTP ${response.status}); check api_id and api_token.${
+          explanation ? ` Aircall said: ${explanation}` : ""
+        }`,
+        `${request}: ${said || "(empty body)"}`,
+        explanation,
       );
     }
     if (!response.ok) {
@@ -356,7 +364,7 @@ export class AircallClient {
         response.status,
         "system_error",
         `Aircall refused ${request} with HTTP ${response.status}: ${
-          _summary(text)
+          explainRefusal(text) || "(empty body)"
         }`,
       );
     }
@@ -475,17 +483,4 @@ function _detail(codes: string[], messages: string[]): string {
   // Deno: "error sending request for url (...): client error (Connect): <why>".
   const why = deepest.replace(/^.*\(Connect\):\s*/, "");
   return why === deepest && /fetch failed/i.test(why) ? "" : why;
-}
-
-/** The useful part of an error body, on one line. */
-function _summary(text: string): string {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const parts = [body.error, body.message, body.troubleshoot]
-      .filter((part) => typeof part === "string" && part.length > 0);
-    if (parts.length > 0) return parts.join(" - ");
-  } catch {
-    // Not JSON: fall through to the raw text.
-  }
-  return text.replace(/\s+/g, " ").slice(0, 200) || "(empty body)";
 }

@@ -1,33 +1,32 @@
 /**
- * Walking a list newest first from page 1, one page after the other, until
- * the caller has what it needs: the contacts incremental read, ordered by
- * `updated_at`, which Aircall cannot filter on.
+ * Walking a list newest first from page 1 until the caller has what it
+ * needs: the contacts incremental read, ordered by `updated_at`, which
+ * Aircall cannot filter on.
  *
  * Records join such a list only at its newest end (a contact created or
  * edited now), which pushes the pages not yet read down: a page may repeat
  * records, never skip one. A deletion among the pages already read moves the
- * rest up, so the record crossing the page boundary would be skipped. It
- * shows as a next page whose total is lower than the previous page's. That
- * seam is read again with one page placed across it (a smaller `per_page`
- * moves the page boundaries): the seam is closed once that one answer holds,
- * unchanged, a record of the page before the seam and one of the page after
- * it, since everything between two records of one answer is in it (and if
- * the later one comes first, the two pages overlapped). Records keep their
- * order while unchanged; an edit changes `updated_at`, which tells them apart.
+ * rest up, so records would slip past the walk unread. The walk keeps the
+ * position up to which it has read the list without a gap, and moves it up
+ * by what the list's total fell between two answers: records leave only by
+ * deletion, and a deletion moves the rest up by at most one place. Then it
+ * reads on from there. A page holding a record read before the gap, unchanged,
+ * proves that everything before that record was read (records keep their
+ * order while unchanged; an edit changes `updated_at`, which tells them
+ * apart), so it reads on from that page's end. A shift of `d` places costs
+ * about `d / 50 + 1` more pages, whatever its size: each page starts at or
+ * before the first unread position (a smaller `per_page` moves the page
+ * edges), at least 25 places past it.
  *
  * @module
  */
 
-import { ConnectorError } from "../errors.ts";
 import type { AircallClient } from "./client.ts";
 import {
   type ApiRecord,
   fetchPage,
-  isCutByCap,
   isLastPage,
   type ListQuery,
-  type Page,
-  pages,
   PER_PAGE,
   RESULT_CAP,
 } from "./pages.ts";
@@ -44,46 +43,70 @@ export interface WalkedList extends ListQuery {
 export type WalkEvent =
   /** Records not yielded before in this walk, or edited since. */
   | { kind: "records"; records: ApiRecord[] }
-  /** A seam was read again (one more request each). */
+  /** A page read again after records were deleted (one more request each). */
   | { kind: "reread" }
-  /** The walk reached the cap with more to read. */
-  | { kind: "cut" };
+  /**
+   * The walk stopped with more to read: at the cap (`cap`), or because the
+   * list kept shifting past its allowance of pages read again (`unsettled`).
+   */
+  | { kind: "cut"; reason: "cap" | "unsettled" };
 
-/** Attempts at placing a page across one seam, past those its search needs. */
-export const MAX_SEAM_ATTEMPTS = 5;
+/** Pages a walk may read again on top of what its shifts allow. */
+export const EXTRA_PAGES_BASE = 5;
 
 /**
- * A page with `position` (0-based) well inside it: of the pages of up to
- * {@linkcode PER_PAGE} records within the cap, the one whose nearer edge is
- * farthest from `position` (the larger page on a tie).
+ * The most pages a walk reads again, whatever its shifts: as many as one
+ * query can list. A list that keeps shifting more than a page per answer
+ * cannot be walked; the caller reads it another way.
+ */
+export const MAX_EXTRA_PAGES = RESULT_CAP / PER_PAGE;
+
+/** The fewest positions past its first unread one a page of {@linkcode pageFrom} reads. */
+export const MIN_STEP = PER_PAGE / 2;
+
+/**
+ * Pages a shift of `places` allows to be read again: enough to read those
+ * places and one page more at {@linkcode MIN_STEP} a page.
  *
  * @example
  * ```ts
- * pageAcross(50); // { number: 2, perPage: 34 }: positions 34 to 67
+ * extraPagesFor(250); // 12
  * ```
  */
-export function pageAcross(
+export function extraPagesFor(places: number): number {
+  return Math.ceil(places / MIN_STEP) + 2;
+}
+
+/**
+ * The page of up to {@linkcode PER_PAGE} records within the cap that starts
+ * at or before `position` (0-based) and reaches farthest past it (the larger
+ * page on a tie): at least {@linkcode MIN_STEP} places past it below the cap.
+ *
+ * @example
+ * ```ts
+ * pageFrom(100); // { number: 3, perPage: 50 }: positions 100 to 149
+ * pageFrom(49); // { number: 2, perPage: 49 }: positions 49 to 97
+ * ```
+ */
+export function pageFrom(
   position: number,
 ): { number: number; perPage: number } {
-  let best = { number: 1, perPage: PER_PAGE };
-  let bestMargin = -1;
+  let best = { number: RESULT_CAP / PER_PAGE, perPage: PER_PAGE };
+  let bestEnd = -1;
   for (let perPage = PER_PAGE; perPage >= 2; perPage--) {
     const number = Math.floor(position / perPage) + 1;
-    if (number * perPage > RESULT_CAP) continue;
-    const before = position - (number - 1) * perPage;
-    const after = number * perPage - position;
-    if (Math.min(before, after) > bestMargin) {
-      best = { number, perPage };
-      bestMargin = Math.min(before, after);
-    }
+    const end = number * perPage;
+    if (end > RESULT_CAP || end <= bestEnd) continue;
+    best = { number, perPage };
+    bestEnd = end;
   }
   return best;
 }
 
 /**
- * Walks `list` from its newest record until a page holds one for which
- * `isOlder` is true (everything after it is older still), the list ends, or
- * the cap is reached.
+ * Walks `list` from its newest record until a page read without a gap
+ * before it holds one for which `isOlder` is true (everything after it is
+ * older still), the list ends, or the cap is reached.
  *
  * @param client The API client.
  * @param list The query, ordered newest first, and its record fields.
@@ -97,87 +120,58 @@ export async function* walkNewestFirst(
   const { primaryKey: id, version } = list;
   /** Version of every record yielded, by id. */
   const yielded = new Map<unknown, unknown>();
-  function* fresh(items: ApiRecord[]): Generator<WalkEvent> {
-    const records = items.filter((item) =>
+  /** Version of every record read where no gap was before it, by id. */
+  const covered = new Map<unknown, unknown>();
+  const isCovered = (item: ApiRecord) =>
+    covered.has(item[id]) && covered.get(item[id]) === item[version];
+  /** Positions `[0, readTo)` of the list, as it is now, were all read. */
+  let readTo = 0;
+  /** The farthest position any page reached: a page starting before it is read again. */
+  let far = 0;
+  let previousTotal: number | undefined;
+  let extra = 0;
+  let allowed = EXTRA_PAGES_BASE;
+  while (true) {
+    const { number, perPage } = pageFrom(readTo);
+    const start = (number - 1) * perPage;
+    if (start < far) {
+      if (extra >= Math.min(allowed, MAX_EXTRA_PAGES)) {
+        yield { kind: "cut", reason: "unsettled" };
+        return;
+      }
+      extra++;
+      yield { kind: "reread" };
+    }
+    const page = await fetchPage(client, list, number, { perPage });
+    const end = start + page.items.length;
+    const records = page.items.filter((item) =>
       !yielded.has(item[id]) || yielded.get(item[id]) !== item[version]
     );
     for (const item of records) yielded.set(item[id], item[version]);
     if (records.length > 0) yield { kind: "records", records };
-  }
 
-  /**
-   * Reads the seam between `earlier` and `later` again until closed: a page
-   * across where `later` began, then, while a side is missing, a page across
-   * the edge of the last one where that side must be.
-   */
-  async function* closeSeam(
-    earlier: Page,
-    later: Page,
-  ): AsyncGenerator<WalkEvent> {
-    const anchors = (page: Page) =>
-      new Map(page.items.map((item) => [item[id], item[version]]));
-    const left = anchors(earlier);
-    const right = anchors(later);
-    const isAnchor = (side: Map<unknown, unknown>) => (item: ApiRecord) =>
-      side.has(item[id]) && side.get(item[id]) === item[version];
-    // Pages that share an unchanged record overlap: nothing between them.
-    if (later.items.some(isAnchor(left))) return;
-    // Each deletion since (the totals' difference) may move the seam up a
-    // place, and each look finds it at least half a page further.
-    const moved = Math.max(0, (earlier.total ?? 0) - (later.total ?? 0));
-    const attempts = MAX_SEAM_ATTEMPTS + Math.ceil(moved / (PER_PAGE / 2));
-    const origin = (later.number - 1) * later.perPage;
-    let seam = origin;
-    let ties = 0;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const { number, perPage } = pageAcross(seam);
-      const page = await fetchPage(client, list, number, { perPage });
-      yield { kind: "reread" };
-      yield* fresh(page.items);
-      const l = page.items.findLastIndex(isAnchor(left));
-      const r = page.items.findIndex(isAnchor(right));
-      // One answer holds both sides: everything between them (or they
-      // overlap and nothing is between them).
-      if (l >= 0 && (r >= 0 || isLastPage(page))) return;
-      const start = (number - 1) * perPage;
-      const end = start + page.items.length;
-      if (l >= 0) {
-        seam = end; // Only the side before the seam: it lies further down.
-      } else if (r >= 0 || page.items.length === 0) {
-        seam = start; // Only the side after it, or the list's end: further up.
-      } else {
-        // Neither side: further up if these records are older than the
-        // later page's first, down if newer. Of its very second, their
-        // order is Aircall's own: look on either side of where the later
-        // page began, further each time.
-        const here = page.items[0][version] as number;
-        const there = later.items[0]?.[version] as number | undefined;
-        if (there === undefined || here === there) {
-          ties++;
-          const side = ties % 2 === 1 ? -1 : 1;
-          seam = Math.max(0, origin + side * Math.ceil(ties / 2) * perPage);
-        } else {
-          seam = here < there ? start : end;
-        }
+    // What left the list since the last answer moved the rest up at most
+    // that many places.
+    const fell = previousTotal !== undefined && page.total !== undefined
+      ? Math.max(0, previousTotal - page.total)
+      : 0;
+    if (page.total !== undefined) previousTotal = page.total;
+    if (fell > 0) allowed += extraPagesFor(fell);
+    far = Math.max(far, end);
+    const anchored = page.items.some(isCovered);
+    if (!anchored) readTo = Math.max(0, readTo - fell);
+    if (anchored || start <= readTo) {
+      readTo = anchored ? end : Math.max(readTo, end);
+      for (const item of page.items) covered.set(item[id], item[version]);
+      if (page.items.some(isOlder)) return;
+      if (end >= RESULT_CAP) {
+        const more = page.total === undefined
+          ? page.hasNext !== false
+          : page.total > RESULT_CAP;
+        if (more) yield { kind: "cut", reason: "cap" };
+        return;
       }
+      if (isLastPage(page)) return;
     }
-    throw new ConnectorError(
-      "transient_error",
-      `Aircall's ${list.path} list kept changing while it was read (${attempts} attempts at one page boundary); stopping after the last good STATE so the next attempt resumes from it.`,
-    );
-  }
-
-  let previous: Page | undefined;
-  for await (const page of pages(client, list, { ahead: 0 })) {
-    yield* fresh(page.items);
-    if (previous && (page.total ?? 0) < (previous.total ?? 0)) {
-      yield* closeSeam(previous, page);
-    }
-    if (page.items.some(isOlder)) return;
-    if (isCutByCap(page)) {
-      yield { kind: "cut" };
-      return;
-    }
-    previous = page;
   }
 }

@@ -14,14 +14,11 @@ import { readFullRefresh } from "./full_refresh.ts";
 import { readPerCall } from "./per_call.ts";
 import type { ReaderContext, ReadEvent } from "./types.ts";
 import { readUpdatedDesc } from "./walk.ts";
-import {
-  callSource,
-  readLookback,
-  SETTLE_SECONDS,
-  windowsPaging,
-} from "./windows.ts";
+import { callSource } from "./call_index.ts";
+import { readLookback, SETTLE_SECONDS, windowsPaging } from "./windows.ts";
 
 export type { ReaderContext, ReadEvent };
+export { CompactCallIndex } from "./call_index.ts";
 export { SETTLE_SECONDS };
 
 /**

@@ -4,11 +4,16 @@
  *
  * The calls list (one request per 50 calls) says which calls can have it:
  * answered with a recording (or voicemails, where they can), ended an hour
- * or more before the sync. Every other call costs nothing. In incremental
- * mode the state is the last call asked for, in `(started_at, id)` order, so
- * an object that never changes is asked for once; mutable ones are asked
- * again for the calls of `ai_lookback_days` before it. The cost is logged,
- * and estimated, before it is spent.
+ * or more before the sync. Every other call costs nothing. Aircall makes
+ * objects late (minutes to hours after the call; a recording may be attached
+ * hours after the call is first listed), so a call is settled only
+ * `ai_settle_hours` after it ended: until then a 404, or a call that could
+ * not have the object yet, is looked at again by later syncs, on a back-off
+ * (see `per_call_state.ts`). An object found is never asked again when it
+ * never changes; mutable ones are asked again for the calls of
+ * `ai_lookback_days`. The first request goes out as soon as the first call
+ * to ask is listed: without the add-on, that is all a sync spends. The cost
+ * is logged, and estimated, before it is spent.
  *
  * @module
  */
@@ -16,27 +21,26 @@
 import { fanOut } from "../aircall/fanout.ts";
 import { type ApiRecord, PER_PAGE } from "../aircall/pages.ts";
 import { ConnectorError, CredentialsError, HttpError } from "../errors.ts";
-import { CALL_ID, futureCursor, savedCursor, savedId } from "../inputs.ts";
+import { futureCursor } from "../inputs.ts";
 import type { StateBlob } from "../protocol.ts";
 import { formatDuration, plural } from "../progress.ts";
-import type { PerCallPaging, ReaderContext, ReadEvent } from "./types.ts";
+import {
+  byPosition,
+  MAX_FOUND,
+  parsePerCallState,
+  type PerCallState,
+  perCallStateBlob,
+  type Position,
+} from "./per_call_state.ts";
+import type { CallSource } from "./call_index.ts";
+import type {
+  ListedCall,
+  PerCallPaging,
+  ReaderContext,
+  ReadEvent,
+} from "./types.ts";
 import { pathFor } from "../streams/definition.ts";
 import type { StreamDefinition, SyncMode } from "../streams/mod.ts";
-
-/** Where the calls come from: the calls stream's windowed read. */
-export interface CallSource {
-  /** The first second the calls list covers (start_date, or the API's six months). */
-  start: number;
-  /**
-   * The calls from `lo` (unix seconds) to the sync's now, as read events: a
-   * checkpoint after each window listed, whose calls are then all there.
-   *
-   * @param lo The first second to list.
-   * @param maxWindow The most calls a window may hold (default the cap).
-   */
-  list(lo: number, maxWindow?: number): AsyncIterable<ReadEvent>;
-}
-
 /**
  * How long after a call ends its objects are asked for: they appear seconds
  * to minutes after it, so a call that ended within the hour waits for the
@@ -50,60 +54,16 @@ const LONGEST_CALL_SECONDS = 86_400;
 /** Requests in flight at once at most: when the pace allows several a second. */
 export const MAX_IN_FLIGHT = 8;
 
-/** What the fan-out needs of a call. */
-interface _Call {
-  id: number;
-  startedAt: number;
-  endedAt: number | null;
-  /** Answered, with a recording. */
-  recorded: boolean;
-  voicemail: boolean;
-}
-
-/** A place in the calls' `(started_at, id)` order. */
-interface _Position {
-  startedAt: number;
-  id: number;
-}
-
-function _callOf(record: ApiRecord): _Call | undefined {
-  const { id, started_at: startedAt, ended_at: endedAt } = record;
-  if (typeof id !== "number" || typeof startedAt !== "number") return undefined;
-  return {
-    id,
-    startedAt,
-    endedAt: typeof endedAt === "number" ? endedAt : null,
-    recorded: record.answered_at != null && record.recording != null,
-    voicemail: record.voicemail != null,
-  };
-}
-
-const _byPosition = (a: _Position, b: _Position) =>
-  a.startedAt - b.startedAt || a.id - b.id;
-
-const _isAfter = (call: _Position, position: _Position) =>
-  _byPosition(call, position) > 0;
-
-/** A position before every call of its second: no call id saved. */
-const _BEFORE_EVERY_ID = -1;
-
-const _stateOf = (position: _Position): StateBlob => ({
-  call_started_at: position.startedAt,
-  [CALL_ID]: position.id === _BEFORE_EVERY_ID ? null : position.id,
-});
+/** Whether `call` comes after `position` (after everything without one). */
+const _isAfter = (call: Position, position: Position | undefined) =>
+  !position || byPosition(call, position) > 0;
 
 /**
- * The last call asked for in a saved state. Without a `call_id` (a state
- * written by hand), the calls of the cursor's second are asked again.
+ * What a sync does with a listed call: ask for its object (`ask`), ask
+ * again within the lookback (`again`), nothing as it is settled or already
+ * delivered (`done`), or nothing yet as it may still get one (`wait`).
  */
-function _savedPosition(
-  stream: string,
-  state: StateBlob,
-): _Position | undefined {
-  const startedAt = savedCursor(stream, state, "call_started_at");
-  if (startedAt === undefined) return undefined;
-  return { startedAt, id: savedId(stream, state, CALL_ID) ?? _BEFORE_EVERY_ID };
-}
+type _Action = "ask" | "again" | "done" | "wait";
 
 /** The object in a body: under an envelope key, or the body itself. */
 function _unwrap(
@@ -141,99 +101,182 @@ export async function* readPerCall(
   const { name } = definition;
   const { config, now } = context;
   const incremental = mode === "incremental";
-  let saved = incremental ? _savedPosition(name, state) : undefined;
-  if (saved) {
-    const future = futureCursor(name, "call_started_at", saved.startedAt, now);
+  const saved: PerCallState = incremental
+    ? parsePerCallState(name, state)
+    : { found: new Set() };
+  if (saved.settled) {
+    const future = futureCursor(
+      name,
+      "call_started_at",
+      saved.settled.startedAt,
+      now,
+    );
     if (future) {
       yield { kind: "warning", message: future };
-      saved = { startedAt: now, id: Number.MAX_SAFE_INTEGER };
+      saved.settled = { startedAt: now, id: Number.MAX_SAFE_INTEGER };
+      saved.askedTo = undefined;
+      saved.found.clear();
     }
   }
-  const lookback = paging.mutable && saved
+  const lookback = paging.mutable && saved.settled
     ? config.ai_lookback_days * 86_400
     : 0;
-  const from = saved
-    ? Math.max(calls.start, saved.startedAt - lookback)
+  const from = saved.settled
+    ? Math.max(calls.start, saved.settled.startedAt - lookback)
     : calls.start;
-
-  const over = (call: _Call) =>
-    call.endedAt === null
-      ? call.startedAt <= now - LONGEST_CALL_SECONDS
-      : call.endedAt <= now - ELIGIBLE_AFTER_SECONDS;
-  const canHave = (call: _Call) =>
+  const settleSeconds = config.ai_settle_hours * 3_600;
+  const endOf = (call: ListedCall) =>
+    call.endedAt ?? call.startedAt + LONGEST_CALL_SECONDS;
+  const settledBy = (call: ListedCall, time: number) =>
+    endOf(call) + settleSeconds <= time;
+  /** The back-off step a call is at: asked again when it moves on. */
+  const step = (call: ListedCall, time: number) => {
+    const age = time - endOf(call);
+    if (age < ELIGIBLE_AFTER_SECONDS) return -1;
+    if (age >= settleSeconds) return Infinity;
+    return Math.floor(Math.log2(age / ELIGIBLE_AFTER_SECONDS));
+  };
+  const canHave = (call: ListedCall) =>
     call.recorded || (paging.voicemails && call.voicemail);
-  const isFresh = (call: _Call) => !saved || _isAfter(call, saved);
+  const { askedTo, askedAt } = saved;
+  const actionOf = (call: ListedCall): _Action => {
+    if (!_isAfter(call, saved.settled)) {
+      return paging.mutable && canHave(call) ? "again" : "done";
+    }
+    if (saved.found.has(call.id)) return paging.mutable ? "again" : "done";
+    if (step(call, now) < 0) return "wait";
+    if (!canHave(call)) return settledBy(call, now) ? "done" : "wait";
+    if (askedAt === undefined || _isAfter(call, askedTo)) return "ask";
+    // Considered at askedAt: asked then if it could be, and settled if it was.
+    if (settledBy(call, askedAt)) return "done";
+    return step(call, askedAt) < step(call, now) ? "ask" : "wait";
+  };
   const budget = incremental && config.ai_max_requests_per_sync > 0
     ? config.ai_max_requests_per_sync
     : Infinity;
 
+  const counts = { found: 0, missing: 0 };
+  const one = _asker(definition, paging, context, counts);
+  /** Calls after the settled position whose object was delivered. */
+  const found = new Set(saved.found);
+
   // Which calls: the list, window by window from the oldest, as far as this
-  // sync can ask: to the first window holding a call that may not be over
-  // (every call after it waits), or to the window where the budget is
-  // reached (windows then hold about twice the budget, so little is listed
-  // past it).
-  const listed: _Call[] = [];
+  // sync can ask (to the window where the budget is reached: windows then
+  // hold about twice the budget, so little is listed past it). The first
+  // call to ask is asked as soon as it is listed: a missing add-on then
+  // costs one request, not a listing.
+  const listed: ListedCall[] = [];
   let total = 0;
   let stopped = false;
+  let probe: _Answer | undefined;
+  let toAsk = 0;
   const maxWindow = budget === Infinity
     ? undefined
     : Math.max(PER_PAGE, 2 * budget);
   for await (const event of calls.list(from, maxWindow)) {
     if (event.kind === "estimate") {
-      total = event.rows;
-    } else if (event.kind === "records") {
-      for (const record of event.records) {
-        const call = _callOf(record);
-        if (call) listed.push(call);
+      total += event.rows;
+    } else if (event.kind === "calls") {
+      for (const call of event.calls) {
+        listed.push(call);
+        const action = actionOf(call);
+        if (action === "ask") toAsk++;
+        if (probe || (action !== "ask" && action !== "again")) continue;
+        probe = await one(call);
+        // Delivered now: a kill before its turn does not lose it.
+        if (probe.record) {
+          yield { kind: "records", records: [probe.record] };
+          if (incremental) {
+            found.add(call.id);
+            yield {
+              kind: "checkpoint",
+              state: _blob(saved.settled, askedTo, askedAt ?? now, found),
+            };
+          }
+        }
       }
     } else if (event.kind === "info" || event.kind === "warning") {
       yield event;
-    } else if (event.kind === "checkpoint") {
-      // A window is listed.
-      const askable = listed.filter((call) => isFresh(call) && canHave(call));
-      if (askable.length >= budget || listed.some((call) => !over(call))) {
+    } else if (event.kind === "listed") {
+      if (toAsk >= budget) {
         stopped = true;
         break;
       }
     }
   }
-  listed.sort(_byPosition);
-  const waiting = listed.findIndex((call) => !over(call));
-  const ready = waiting < 0 ? listed : listed.slice(0, waiting);
-  // New calls, and the lookback's (already asked, mutable objects only).
-  const fresh = ready.filter(isFresh);
-  const again = paging.mutable
-    ? ready.filter((call) => !isFresh(call) && canHave(call))
-    : [];
-  const freshToAsk = fresh.filter(canHave);
-  const freshAsked = freshToAsk.slice(0, budget);
-  const againAsked = again.slice(0, budget - freshAsked.length);
-  const requests = freshAsked.length + againAsked.length;
+  listed.sort(byPosition);
+  const actions = listed.map(actionOf);
+  const fresh: number[] = [];
+  const again: number[] = [];
+  actions.forEach((action, i) => {
+    if (action === "ask") fresh.push(i);
+    else if (action === "again") again.push(i);
+  });
+  const retried = fresh.filter((i) => !_isAfter(listed[i], askedTo)).length;
+
+  // What is asked: all, or within the budget the first new calls and a fair
+  // share for the lookback's calls before the first new one left (half, or
+  // what the new ones leave), rotating through them from sync to sync.
+  const asked = new Set<number>();
+  const probeIndex = probe ? listed.indexOf(probe.call) : -1;
+  if (probeIndex >= 0) asked.add(probeIndex);
+  const againQuota = Math.min(
+    again.length,
+    Math.max(budget - fresh.length, Math.floor(budget / 2)),
+  );
+  let cut = listed.length;
+  let freshLeft = budget - againQuota -
+    (probeIndex >= 0 && actions[probeIndex] === "ask" ? 1 : 0);
+  for (const i of fresh) {
+    if (asked.has(i)) continue;
+    if (freshLeft-- <= 0) {
+      cut = i;
+      break;
+    }
+    asked.add(i);
+  }
+  const pool = again.filter((i) => i < cut && !asked.has(i));
+  const rotation = pool.length > 0
+    ? (Math.floor(now / 3_600) * againQuota) % pool.length
+    : 0;
+  for (let k = 0; asked.size < budget && k < pool.length; k++) {
+    asked.add(pool[(rotation + k) % pool.length]);
+  }
+  const requests = asked.size;
+  const againAsked = again.filter((i) => asked.has(i)).length;
+  const waiting = actions.filter((action) => action === "wait").length;
   const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
 
   const perMinute = config.max_requests_per_minute;
-  const eligible = freshToAsk.length + again.length;
+  const eligible = fresh.length + again.length;
+  const why = [
+    again.length ? `${again.length} within ai_lookback_days, asked again` : "",
+    retried ? `${retried} not settled yet, asked again` : "",
+  ].filter(Boolean).join("; ");
   const parts = [
     `${name}: ${eligible.toLocaleString("en-US")} of the ${
       plural(listed.length, "call")
     } listed${stopped ? " so far" : ""} can have one${
-      again.length
-        ? ` (${again.length} within ai_lookback_days, asked again)`
-        : ""
+      why ? ` (${why})` : ""
     }: ${plural(requests, "request")}, ${
       formatDuration((requests / perMinute) * 60)
     } at ${perMinute} requests per minute.`,
   ];
   if (requests < eligible) {
-    parts.push(`ai_max_requests_per_sync stops this sync at ${requests}.`);
+    parts.push(
+      `ai_max_requests_per_sync stops this sync at ${requests}${
+        again.length ? `, ${againAsked} of them within ai_lookback_days` : ""
+      }.`,
+    );
   }
-  if (waiting >= 0) {
+  if (waiting > 0) {
     parts.push(
       `${
-        plural(listed.length - waiting + unlisted, "call")
-      } from the first that may not have ended an hour ago wait for a later sync.`,
+        plural(waiting, "call")
+      } that may still get one (not ended an hour ago, or within ai_settle_hours of their end) wait for later syncs.`,
     );
-  } else if (unlisted > 0) {
+  }
+  if (unlisted > 0) {
     parts.push(
       `The ${
         plural(unlisted, "call")
@@ -243,67 +286,147 @@ export async function* readPerCall(
   yield { kind: "info", message: parts.join(" ") };
   yield { kind: "estimate", rows: requests };
 
-  const counts = { found: 0, missing: 0 };
-  const ask = _asker(definition, paging, context, counts);
-  // The lookback's first: it moves nothing saved.
-  for await (const { record } of ask(againAsked)) {
-    if (record) yield { kind: "records", records: [record] };
+  // Each call up to the cut in order: the settled position moves over the
+  // calls settled without a gap, and the found ones after it are kept.
+  let settled = saved.settled;
+  let considered = askedTo;
+  let holding = false;
+  let pending = 0;
+  const decide = (call: ListedCall, action: _Action, record?: ApiRecord) => {
+    if (!_isAfter(call, settled) || !incremental) return;
+    if (record) found.add(call.id);
+    const final = found.has(call.id) || action === "done" ||
+      (action === "ask" && settledBy(call, now));
+    if (!final) pending++;
+    holding ||= !final;
+    if (!holding) {
+      settled = call;
+      found.delete(call.id);
+    }
+    considered = call;
+  };
+  // The calls up to the cut, in order, and the first one asked if past it.
+  const upToCut = function* () {
+    for (let i = 0; i < cut; i++) yield i;
+    if (probeIndex >= cut) yield probeIndex;
+  };
+  const answers = fanOut(
+    upToCut(),
+    async (i, signal) => {
+      const answer = !asked.has(i)
+        ? { call: listed[i] }
+        : i === probeIndex
+        ? probe!
+        : await one(listed[i], signal);
+      return { i, ...answer };
+    },
+    _inFlight(context),
+  );
+  let last = JSON.stringify(_blob(settled, considered, now, found));
+  for await (const { i, call, record } of answers) {
+    if (record && i !== probeIndex) {
+      yield { kind: "records", records: [record] };
+    }
+    if (i < cut) decide(call, actions[i], record);
+    else if (record && incremental) found.add(call.id);
+    // Every call up to this one is decided: an immutable object is never
+    // asked for again, even after a kill.
+    if (!incremental || !asked.has(i)) continue;
+    const state = _blob(settled, considered, now, found);
+    const json = JSON.stringify(state);
+    if (json !== last) yield { kind: "checkpoint", state };
+    last = json;
   }
-  let position = saved;
-  for await (const { call, record } of ask(freshAsked)) {
-    if (record) yield { kind: "records", records: [record] };
-    // Every call up to this one is done: an immutable object is never asked
-    // for again, even after a kill.
-    position = call;
-    if (incremental) yield { kind: "checkpoint", state: _stateOf(position) };
-  }
-  const left = freshToAsk.length - freshAsked.length;
-  if (left > 0 || (requests === budget && unlisted > 0)) {
+  if (cut < listed.length || unlisted > 0) {
     yield {
       kind: "info",
       message: `${name}: the ${
         plural(budget, "request")
       } of ai_max_requests_per_sync are spent; ${
-        plural(left, "eligible call")
+        plural(fresh.filter((i) => !asked.has(i)).length, "eligible call")
       } listed and ${
         plural(unlisted, "call")
       } not yet listed remain, for the next syncs.`,
     };
-  } else if (fresh.length > 0) {
-    // Every call listed and over is done, those without an object too.
-    position = fresh.at(-1);
+  }
+  // Only calls still listed after the settled position stay found; the
+  // oldest are forgotten past the bound.
+  const kept = listed.filter((call) =>
+    found.has(call.id) && _isAfter(call, settled)
+  ).map((call) => call.id);
+  found.clear();
+  for (const id of kept.slice(-MAX_FOUND)) found.add(id);
+  if (kept.length > MAX_FOUND) {
+    yield {
+      kind: "warning",
+      message: `${name}: ${
+        plural(kept.length, "call")
+      } delivered wait behind an unsettled one; the state keeps the newest ${MAX_FOUND}, so the ${
+        kept.length - MAX_FOUND
+      } oldest are asked (and delivered) again by a later sync.`,
+    };
   }
   yield {
     kind: "info",
     message: `${name}: ${plural(counts.found, "call")} had one, ${
       counts.missing.toLocaleString("en-US")
-    } answered 404 (none).`,
+    } answered 404 (none)${
+      pending ? `; ${plural(pending, "call")} may still get one later` : ""
+    }.`,
   };
   yield {
     kind: "checkpoint",
-    state: incremental && position ? _stateOf(position) : {},
+    state: incremental ? _blob(settled, considered, now, found) : {},
   };
 }
 
+/** The state after a call: see `per_call_state.ts`. */
+function _blob(
+  settled: Position | undefined,
+  considered: Position | undefined,
+  now: number,
+  found: Set<number>,
+): StateBlob {
+  const askedTo = considered && _isAfter(considered, settled)
+    ? considered
+    : undefined;
+  return perCallStateBlob({
+    settled,
+    askedTo,
+    askedAt: askedTo ? now : undefined,
+    found,
+  });
+}
+
+/** Requests in flight at once: a few when the pace allows several a second. */
+function _inFlight(context: ReaderContext): number {
+  return Math.max(
+    1,
+    Math.min(
+      MAX_IN_FLIGHT,
+      Math.floor(context.config.max_requests_per_minute / 60),
+    ),
+  );
+}
+
+/** A call, with its record (none for a 404). */
+interface _Answer {
+  call: ListedCall;
+  record?: ApiRecord;
+}
+
 /**
- * A function that asks for the object of each call, in order, a few at a
- * time when the pace allows; yields each call with its record (none for a
- * 404).
+ * A function that asks for the object of one call; answers it with its
+ * record, or none for a 404.
  */
 function _asker(
   definition: StreamDefinition,
   paging: PerCallPaging,
   context: ReaderContext,
   counts: { found: number; missing: number },
-): (
-  calls: readonly _Call[],
-) => AsyncGenerator<{ call: _Call; record?: ApiRecord }> {
-  const { client, config } = context;
-  const inFlight = Math.max(
-    1,
-    Math.min(MAX_IN_FLIGHT, Math.floor(config.max_requests_per_minute / 60)),
-  );
-  const one = async (call: _Call, signal?: AbortSignal) => {
+): (call: ListedCall, signal?: AbortSignal) => Promise<_Answer> {
+  const { client } = context;
+  return async (call, signal) => {
     const path = pathFor(definition, call.id);
     let body: unknown;
     try {
@@ -318,7 +441,9 @@ function _asker(
       if (error instanceof CredentialsError && error.status === 403) {
         throw new ConnectorError(
           "config_error",
-          `Aircall answered 403 to GET ${path} though the API key reads calls: the account lacks the ${paging.addOn} add-on. Enable it, or deselect ${definition.name}.`,
+          `Aircall answered 403 to GET ${path} though the API key reads calls: the account lacks the ${paging.addOn} add-on. Enable it, or deselect ${definition.name}.${
+            error.explanation ? ` Aircall said: ${error.explanation}` : ""
+          }`,
           error.internalMessage,
         );
       }
@@ -338,11 +463,5 @@ function _asker(
       call_started_at: call.startedAt,
     };
     return { call, record };
-  };
-  return async function* (calls) {
-    if (calls.length === 0) return;
-    // The first alone: without the add-on, that is the one request made.
-    yield await one(calls[0]);
-    yield* fanOut(calls.slice(1), one, inFlight);
   };
 }

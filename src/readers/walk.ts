@@ -72,7 +72,7 @@ export async function* readUpdatedDesc(
   const walked = new Set<unknown>();
   let top: number | undefined;
   let rereads = 0;
-  let cut = false;
+  let cut: "cap" | "unsettled" | undefined;
   const walk = walkNewestFirst(
     context.client,
     { ...newestFirst, primaryKey: id, version: field },
@@ -91,17 +91,17 @@ export async function* readUpdatedDesc(
     } else if (event.kind === "reread") {
       rereads++;
     } else {
-      cut = true;
+      cut = event.reason;
     }
   }
   if (rereads > 0) {
     yield {
       kind: "info",
       message:
-        `${definition.name} were deleted while the walk read them: ${rereads} page boundaries read again.`,
+        `${definition.name} were deleted while the walk read them: ${rereads} pages read again.`,
     };
   }
-  if (!cut) {
+  if (cut === undefined) {
     const resume = top === undefined
       ? cursor
       : Math.max(cursor, _resumeFrom(top, context.now));
@@ -111,11 +111,13 @@ export async function* readUpdatedDesc(
     };
     return;
   }
-  // Cut by the cap: more changed than one query can list. Read everything.
+  // Cut by the cap (more changed than one query can list) or by a list
+  // that kept shifting: read everything.
   yield {
     kind: "warning",
-    message:
-      `More than ${RESULT_CAP} ${definition.name} changed since ${field} = ${cursor}; reading all of them by ${paging.field} windows instead.`,
+    message: cut === "cap"
+      ? `More than ${RESULT_CAP} ${definition.name} changed since ${field} = ${cursor}; reading all of them by ${paging.field} windows instead.`
+      : `${definition.name} kept being deleted faster than the walk could read them; reading all of them by ${paging.field} windows instead.`,
   };
   yield* backfill(_resumeFrom(top ?? context.now, context.now), start, walked);
 }

@@ -1,7 +1,7 @@
 /**
  * Streams read by `from`/`to` time windows (calls, and the contacts
- * backfill): a full read from the first second served, the calls' lookback
- * incremental, and the calls list that per-call streams ask from.
+ * backfill): a full read from the first second served, and the calls'
+ * lookback incremental.
  *
  * @module
  */
@@ -12,7 +12,6 @@ import { futureCursor, savedCursor } from "../inputs.ts";
 import type { StateBlob } from "../protocol.ts";
 import { idField } from "../streams/definition.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
-import type { CallSource } from "./per_call.ts";
 import type { ReaderContext, ReadEvent, WindowsPaging } from "./types.ts";
 
 /**
@@ -56,7 +55,7 @@ export function startSecond(
 }
 
 /**
- * Reads `[lo, now]` in windows; `onWindow` turns a finished window into a
+ * Reads `[lo, hi]` (to now by default) in windows; `onWindow` turns a finished window into a
  * checkpoint (or nothing, in full refresh).
  *
  * @param definition The stream.
@@ -66,6 +65,7 @@ export function startSecond(
  * @param onWindow The checkpoint after a window ending at `hi`, if any.
  * @param skip Ids already read: not yielded again.
  * @param maxWindow The most records a window may hold (default the cap).
+ * @param hi The last second to read (default the sync's now).
  * @returns Estimates, records, notices and checkpoints; no final one.
  */
 export async function* readWindowed(
@@ -76,6 +76,7 @@ export async function* readWindowed(
   onWindow: (hi: number) => StateBlob | undefined,
   skip?: Set<unknown>,
   maxWindow?: number,
+  hi?: number,
 ): AsyncGenerator<ReadEvent> {
   const list = {
     path: definition.path,
@@ -87,8 +88,12 @@ export async function* readWindowed(
   };
   // Records created during the sync may still join its last minute.
   const liveFrom = context.now - SETTLE_SECONDS;
+  // The calls, wherever listed, are kept for the per-call streams.
+  const index = context.callIndex?.parent === definition
+    ? context.callIndex
+    : undefined;
   for await (
-    const event of readWindows(context.client, list, lo, context.now, {
+    const event of readWindows(context.client, list, lo, hi ?? context.now, {
       skip,
       liveFrom,
       maxWindow,
@@ -97,6 +102,7 @@ export async function* readWindowed(
     if (event.kind === "total") {
       yield { kind: "estimate", rows: event.total };
     } else if (event.kind === "records") {
+      index?.add(event.records);
       yield event;
     } else if (event.kind === "reread") {
       yield {
@@ -111,6 +117,7 @@ export async function* readWindowed(
           `${event.unread} of the ${event.total} ${definition.name} sharing ${paging.field} ${event.second} cannot be read: Aircall lists at most ${RESULT_CAP} per query, read both oldest and newest first.`,
       };
     } else {
+      index?.cover(event.lo, event.hi);
       const state = onWindow(event.hi);
       if (state) yield { kind: "checkpoint", state };
     }
@@ -169,32 +176,4 @@ export async function* readLookback(
   const checkpoint = (hi: number) => hi > reached ? { [field]: hi } : undefined;
   yield* readWindowed(definition, paging, context, lo, checkpoint);
   yield { kind: "checkpoint", state: { [field]: context.now } };
-}
-
-/**
- * The calls list of a per-call stream: the calls stream's windows, each
- * finished one a checkpoint of `{ listed: <its last second> }`.
- *
- * @param calls The calls stream.
- * @param context Client, config and the sync's clock.
- * @returns The list, from any second on.
- */
-export function callSource(
-  calls: StreamDefinition,
-  context: ReaderContext,
-): CallSource {
-  const paging = windowsPaging(calls);
-  return {
-    start: startSecond(paging, context),
-    list: (lo, maxWindow) =>
-      readWindowed(
-        calls,
-        paging,
-        context,
-        lo,
-        (hi) => ({ listed: hi }),
-        undefined,
-        maxWindow,
-      ),
-  };
 }

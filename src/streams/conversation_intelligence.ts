@@ -61,8 +61,8 @@ function _perCall(stream: _PerCallStream): StreamDefinition {
     } that ended an hour or more before the sync, ${
       mutable
         ? "asked again for the calls of ai_lookback_days before the cursor, since it is edited"
-        : "asked once: it never changes"
-    }; a call without one answers 404.`,
+        : "asked once when found: it never changes"
+    }; a call without one answers 404, and is asked again by later syncs until ai_settle_hours after it ended.`,
     schema: recordSchema({
       call_id: scalar("integer"),
       call_started_at: scalar("integer"),

@@ -150,19 +150,60 @@ function _iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
+/**
+ * Late data (none by default), as Aircall makes it: a share of the objects
+ * made an hour to `upTo` seconds after their call ended, and a share of the
+ * recorded calls listed without their recording until some minutes to
+ * `upTo / 2` seconds after they ended (their objects follow the recording).
+ */
+export interface FakeAiLateness {
+  /** Share of objects made late, in [0, 1]. */
+  objects: number;
+  /** Share of recorded calls whose recording is attached late, in [0, 1]. */
+  recordings: number;
+  /** The latest a late object comes, seconds after its call ended. */
+  upTo: number;
+}
+
+/**
+ * When the list starts serving `call`'s recording: its end, or later for a
+ * late one.
+ */
+export function recordingAttachedAt(
+  seed: number,
+  call: FakeCall,
+  late?: FakeAiLateness,
+): number {
+  if (!late || call.recording === null) return call.ended_at;
+  if (_unit(seed, call.id, "recording:late") >= late.recordings) {
+    return call.ended_at;
+  }
+  const delay = 600 +
+    Math.floor(_unit(seed, call.id, "recording:delay") * (late.upTo / 2 - 600));
+  return call.ended_at + delay;
+}
+
 /** The moment `name`'s object of `call` exists from, if it ever does. */
 export function aiCreatedAt(
   seed: number,
   call: FakeCall,
   name: FakeAiName,
+  late?: FakeAiLateness,
 ): number | undefined {
   const resource = AI_RESOURCES[name];
   if (!aiEligible(call, name)) return undefined;
   if (_unit(seed, call.id, name) >= resource.share) return undefined;
   const [min, max] = resource.delay;
-  const delay = min +
-    Math.floor(_unit(seed, call.id, `${name}:delay`) * (max - min));
-  return call.ended_at + delay;
+  const unit = _unit(seed, call.id, `${name}:delay`);
+  const lateObject = late !== undefined &&
+    _unit(seed, call.id, `${name}:late`) < late.objects;
+  const delay = lateObject
+    ? 3_600 + Math.floor(unit * (late.upTo - 3_600))
+    : min + Math.floor(unit * (max - min));
+  const from = call.answered_at === null
+    ? call.ended_at
+    : recordingAttachedAt(seed, call, late);
+  return Math.max(call.ended_at + delay, from + min);
 }
 
 /** What the fake needs to build an object. */
@@ -175,6 +216,8 @@ export interface FakeAiContext {
   edits: { count: number; at: number } | undefined;
   /** How objects are wrapped. */
   envelope: FakeEnvelope;
+  /** Late data, if any. */
+  late?: FakeAiLateness;
 }
 
 /**
@@ -186,7 +229,7 @@ export function aiBody(
   name: FakeAiName,
   context: FakeAiContext,
 ): unknown {
-  const created = aiCreatedAt(context.seed, call, name);
+  const created = aiCreatedAt(context.seed, call, name, context.late);
   if (created === undefined || created > context.now) return undefined;
   const object = _object(call, name, created, context);
   const keys = _ENVELOPES[name];

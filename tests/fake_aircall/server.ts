@@ -45,8 +45,10 @@ import {
 import {
   AI_RESOURCES,
   aiBody,
+  type FakeAiLateness,
   type FakeAiName,
   type FakeEnvelope,
+  recordingAttachedAt,
 } from "./ai.ts";
 
 /** Options of {@link FakeAircall.start}. */
@@ -162,6 +164,11 @@ export interface FakeChurn {
    * filters and order): position 10 before page 2 is a record of page 1, already read.
    */
   deleteAt?: number;
+  /**
+   * Records deleted from `deleteAt` on, at once (a bulk delete in the dashboard): positions
+   * `deleteAt` to `deleteAt + deleteCount - 1` of the list the request reads; default 1.
+   */
+  deleteCount?: number;
   /** Records added before each such request, created (contacts) or started (calls) at `changeAt`; default 0. */
   insertPerRequest?: number;
   /** Contacts edited before each such request (chosen at random): their `updated_at` becomes `changeAt`; default 0. */
@@ -237,6 +244,9 @@ export const MAX_PER_PAGE = 50;
 export const DEFAULT_PER_PAGE = 20;
 /** The positional cap: `page * per_page` may not exceed this. */
 export const POSITIONAL_CAP = 10_000;
+/** What the 400 of the positional cap says, in its `errors` field. */
+export const POSITIONAL_CAP_EXPLANATION =
+  "Your query is limited to 10k results, please use timestamps (from, to) to narrow down your search";
 
 interface _Item {
   readonly id: number;
@@ -267,7 +277,7 @@ interface _ListSpec {
   /** Whether `order_by` is read (and validated). */
   orderByParam: boolean;
   /** The item as this request is served it (the calls list's expansion flags); default as stored. */
-  served?: (item: _Item, search: URLSearchParams) => unknown;
+  served?: (item: _Item, search: URLSearchParams, fake: FakeAircall) => unknown;
 }
 
 /** A list sorted by an order key (ties by id), with the filter key of each item. */
@@ -302,7 +312,8 @@ const _LISTS: Record<string, _ListSpec> = {
     filterKey: (r) => (r as FakeCall).started_at,
     orderKeys: { id: _byId },
     orderByParam: false,
-    served: (r, search) => _callAsServed(r as FakeCall, search),
+    served: (r, search, fake) =>
+      _callAsServed(fake.withRecordingAsOfNow(r as FakeCall), search),
   },
   "/v1/contacts": {
     path: "/v1/contacts",
@@ -685,6 +696,8 @@ export class FakeAircall {
   readonly aiForbidden: Set<FakeAiName> = new Set();
   /** How Conversation Intelligence objects are wrapped (see {@link FakeEnvelope}). */
   aiEnvelope: FakeEnvelope = "documented";
+  /** Late objects and recordings (see {@link FakeAiLateness}); none by default. */
+  aiLate: FakeAiLateness | undefined;
 
   private readonly _server: Server;
   private readonly _rng: Rng;
@@ -842,8 +855,14 @@ export class FakeAircall {
     const doomed: number[] = [];
     if (config.deleteAt !== undefined) {
       const query = this._query(_LISTS[config.path], request);
-      if (!("status" in query) && config.deleteAt < query.total) {
-        doomed.push(query.at(config.deleteAt).id);
+      if (!("status" in query)) {
+        const last = Math.min(
+          config.deleteAt + (config.deleteCount ?? 1),
+          query.total,
+        );
+        for (let k = config.deleteAt; k < last; k++) {
+          doomed.push(query.at(k).id);
+        }
       }
     }
     for (let i = 0; i < (config.deletePerRequest ?? 0); i++) {
@@ -876,6 +895,18 @@ export class FakeAircall {
     const key = `${callId}/${name}`;
     const count = (this._aiEdits.get(key)?.count ?? 0) + 1;
     this._aiEdits.set(key, { count, at: this.now });
+  }
+
+  /**
+   * A call as the list serves it at the fake's now: without its recording (URLs and asset) until
+   * a late recording is attached (see {@link aiLate}).
+   */
+  withRecordingAsOfNow(call: FakeCall): FakeCall {
+    const late = this.aiLate;
+    if (!late || recordingAttachedAt(this._seed, call, late) <= this.now) {
+      return call;
+    }
+    return { ...call, recording: null, recording_short_url: null, asset: null };
   }
 
   /** The call with this id, through a map rebuilt after mutations. */
@@ -917,6 +948,7 @@ export class FakeAircall {
       now: this.now,
       edits: this.aiEdits(callId, name),
       envelope: this.aiEnvelope,
+      late: this.aiLate,
     });
     return body === undefined ? _NOT_FOUND() : { status: 200, body };
   }
@@ -995,7 +1027,9 @@ export class FakeAircall {
     const end = Math.min(start + perPage, total);
     const list: unknown[] = [];
     for (let k = start; k < end; k++) {
-      list.push(spec.served ? spec.served(at(k), request.search) : at(k));
+      list.push(
+        spec.served ? spec.served(at(k), request.search, this) : at(k),
+      );
     }
 
     const counted = (n: number) => this.faults.stringMeta ? String(n) : n;
@@ -1061,10 +1095,12 @@ export class FakeAircall {
     const page = pageArg ?? 1;
     const perPage = Math.min(perPageArg ?? DEFAULT_PER_PAGE, MAX_PER_PAGE);
     if (page * perPage > POSITIONAL_CAP) {
+      // As recorded on a live account: the status words in `error` and
+      // `troubleshoot`, the explanation in `errors`.
       return _error(400, {
-        error: "Query limited to 10000 results",
-        troubleshoot:
-          "This query is limited to 10k results, please use timestamps (from, to) to narrow your search",
+        error: "Bad Request",
+        troubleshoot: "BAD_REQUEST",
+        errors: POSITIONAL_CAP_EXPLANATION,
       });
     }
 
