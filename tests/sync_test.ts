@@ -1113,6 +1113,37 @@ if (!HAS_SQLITE) {
     );
     after(() => fake.close());
 
+    it("SIGTERM in the second window of calls commits the first window's checkpoint, which the STATE pacing held back", async () => {
+      // 12,000 calls are read in two windows, each checkpointed when it
+      // ends; the first one's is held (a STATE a minute at most) until the
+      // stop writes it, into the database before it is closed.
+      const db = join(tempDir(), "aircall.sqlite");
+      const running = sync(fake, db, ["--streams", "calls"]);
+      let asked = 0;
+      fake.interceptors.push(async (request) => {
+        if (request.path === "/v1/calls" && ++asked === 180) {
+          running.child.kill("SIGTERM");
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        }
+        return undefined;
+      });
+      const stopped = await running.result;
+      fake.interceptors.pop();
+      assert.match(stopped.stderr, /stopped by SIGTERM after reading calls \(/);
+      const database = open(db);
+      try {
+        const state = database.prepare(
+          "SELECT state FROM _state WHERE stream = 'calls'",
+        ).get();
+        assert.ok(state, "the held checkpoint is in _state");
+        const rows = database.prepare("SELECT count(*) AS n FROM calls").get()!
+          .n as number;
+        assert.ok(rows > 5_000 && rows < 12_000, String(rows));
+      } finally {
+        database.close();
+      }
+    });
+
     it("three SIGKILLs, each followed by a rerun: the API's data, integrity ok", async () => {
       // How many requests a whole sync makes: kills are drawn below it.
       const seen = fake.requests.length;
