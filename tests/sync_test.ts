@@ -249,6 +249,14 @@ async function assertTablesEqualApi(
   }
 }
 
+/** Asserts SQLite finds the database whole. */
+function assertIntact(database: DatabaseSync): void {
+  assert.equal(
+    database.prepare("PRAGMA integrity_check").get()!.integrity_check,
+    "ok",
+  );
+}
+
 /** The tables of a database, by name. */
 function tables(db: string): string[] {
   const database = open(db);
@@ -434,10 +442,7 @@ if (!HAS_SQLITE) {
       store.close();
       const database = open(path);
       try {
-        assert.equal(
-          database.prepare("PRAGMA integrity_check").get()!.integrity_check,
-          "ok",
-        );
+        assertIntact(database);
         assert.equal(
           database.prepare("SELECT count(*) AS n FROM calls").get()!.n,
           50,
@@ -513,10 +518,7 @@ if (!HAS_SQLITE) {
       assert.ok(!readFileSync(db).includes(TEST_API_TOKEN));
       const database = open(db);
       try {
-        assert.equal(
-          database.prepare("PRAGMA integrity_check").get()!.integrity_check,
-          "ok",
-        );
+        assertIntact(database);
         const log = database.prepare(
           "SELECT stream, status, rows FROM _syncs WHERE sync = 1 ORDER BY stream",
         ).all();
@@ -1173,10 +1175,7 @@ if (!HAS_SQLITE) {
       assert.ok(!tables(db).some((t) => t.startsWith("_staging")));
       const database = open(db);
       try {
-        assert.equal(
-          database.prepare("PRAGMA integrity_check").get()!.integrity_check,
-          "ok",
-        );
+        assertIntact(database);
         assert.ok(
           database.prepare(
             "SELECT count(*) AS n FROM _syncs WHERE status = 'INTERRUPTED'",
