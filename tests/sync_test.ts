@@ -808,6 +808,45 @@ if (!HAS_SQLITE) {
     });
   });
 
+  describe("a stream's schema changing between syncs", () => {
+    let fake: FakeAircall;
+    before(async () => fake = await startFake({ counts: { users: 25 } }));
+    after(() => fake.close());
+
+    it("a property new to the schema gets its column; a column the schema dropped is kept", async () => {
+      const db = join(tempDir(), "aircall.sqlite");
+      assertClean(await syncRun(fake, db, ["--streams", "users"]));
+      // As if the file were made before `email` was in the schema, and
+      // when `retired` still was.
+      const database = open(db);
+      database.exec(
+        "ALTER TABLE users DROP COLUMN email; ALTER TABLE users ADD COLUMN retired TEXT; UPDATE users SET retired = 'x'",
+      );
+      database.close();
+      const run = await syncRun(fake, db, ["--streams", "users"]);
+      assertClean(run);
+      assert.equal(summaryOf(run, "users").changed, fake.data.users.length);
+      const after = open(db);
+      try {
+        const columns = after.prepare("PRAGMA table_info(users)").all().map(
+          (row) => row.name,
+        );
+        assert.ok(columns.includes("email") && columns.includes("retired"));
+        assert.deepEqual(
+          { ...after.prepare("SELECT count(email) AS n FROM users").get() },
+          { n: fake.data.users.filter((u) => u.email !== null).length },
+        );
+      } finally {
+        after.close();
+      }
+      await assertTablesEqualApi(
+        fake,
+        db,
+        DEFAULT.filter((s) => s.name === "users"),
+      );
+    });
+  });
+
   describe("sync's command line", () => {
     let fake: FakeAircall;
     before(async () => fake = await startFake());
