@@ -17,6 +17,7 @@ import type { StreamDefinition } from "../src/streams/mod.ts";
 import {
   aiBody,
   aiCreatedAt,
+  aiEligible,
   type FakeAiName,
   type FakeAircall,
   type FakeCall,
@@ -221,6 +222,50 @@ describe("the state of a per-call stream stays bounded", () => {
       assert.ok(size < 100 + 10 * found, `${size} bytes`);
     } finally {
       await fake.close();
+    }
+  });
+});
+
+describe("a mutable stream's lookback under a budget, over hourly syncs", () => {
+  it("lists a slice of the lookback each sync, and every call of it comes round again", async () => {
+    const start = 1_790_000_000;
+    const fake = await startFake({
+      now: start,
+      counts: { calls: 3_000, contacts: 10 },
+    });
+    try {
+      const stream = byName("call_action_items");
+      const first = await sync(fake, stream, {});
+      const state = lastState(first);
+      const settled = state.call_started_at as number;
+      // No new calls: the whole budget goes to the lookback's calls, a slice
+      // of them at a time.
+      const lookback = fake.data.calls.filter((call) =>
+        aiEligible(call, "action_items") &&
+        call.started_at >= settled - 7 * 86_400 && call.started_at <= settled
+      ).map((call) => call.id);
+      assert.ok(lookback.length > 40, `${lookback.length} in the lookback`);
+      const budget = 10;
+      const asked = new Set<number>();
+      // Two days of hourly syncs: about ten times the lookback's calls asked.
+      for (let hour = 1; hour <= 48; hour++) {
+        fake.now = start + hour * HOUR;
+        const before = fake.requests.length;
+        await sync(fake, stream, state, { ai_max_requests_per_sync: budget });
+        const requests = fake.requests.slice(before);
+        const lists = requests.filter((r) => r.path === "/v1/calls").length;
+        const asks = requests.flatMap((r) => {
+          const match = /^\/v1\/calls\/(\d+)\/action_items$/.exec(r.path);
+          return match ? [Number(match[1])] : [];
+        });
+        assert.equal(asks.length, budget);
+        // Not the lookback's pages (a whole week): about what the budget needs.
+        assert.ok(lists <= 6, `${lists} list requests at hour ${hour}`);
+        for (const id of asks) asked.add(id);
+      }
+      assert.deepEqual(lookback.filter((id) => !asked.has(id)), []);
+    } finally {
+      fake.close();
     }
   });
 });

@@ -8,7 +8,12 @@
  * @module
  */
 
-import { type ApiRecord, fetchPage } from "../aircall/pages.ts";
+import {
+  type ApiRecord,
+  fetchPage,
+  PER_PAGE,
+  RESULT_CAP,
+} from "../aircall/pages.ts";
 import type { StreamDefinition } from "../streams/mod.ts";
 import type {
   CallIndex,
@@ -175,6 +180,33 @@ export type CallEvent =
   | { kind: "listed" }
   | Extract<ReadEvent, { kind: "info" | "warning" }>;
 
+/**
+ * The most calls a sized window may hold: well under the cap, so a window
+ * that grows while it is read still fits.
+ */
+const LOCATE_MAX = RESULT_CAP / 2;
+
+/** A windowed read's events as the per-call streams see them. */
+async function* _calls(
+  events: AsyncIterable<ReadEvent>,
+  sized = false,
+): AsyncGenerator<CallEvent> {
+  for await (const event of events) {
+    if (event.kind === "records") {
+      const listed = event.records.map(listedCall)
+        .filter((call) => call !== undefined);
+      yield { kind: "calls", calls: listed };
+    } else if (event.kind === "checkpoint") {
+      yield { kind: "listed" };
+    } else if (event.kind === "estimate") {
+      // A sized window's total is part of the range's, estimated already.
+      if (!sized) yield event;
+    } else if (event.kind === "info" || event.kind === "warning") {
+      yield event;
+    }
+  }
+}
+
 /** Where the per-call streams' calls come from. */
 export interface CallSource {
   /** The first second the calls list covers (start_date, or the API's six months). */
@@ -184,9 +216,16 @@ export interface CallSource {
    * ranges; each range's estimate (its total) before its calls.
    *
    * @param lo The first second to list.
-   * @param maxWindow The most calls a window listed may hold (default the cap).
+   * @param windowSize For a reader that may stop early: how many calls the
+   *   next window should hold, asked before each window is listed (default:
+   *   the whole range, in windows up to the cap).
+   * @param hi The last second to list (default the sync's now).
    */
-  list(lo: number, maxWindow?: number): AsyncIterable<CallEvent>;
+  list(
+    lo: number,
+    windowSize?: () => number,
+    hi?: number,
+  ): AsyncIterable<CallEvent>;
 }
 
 /**
@@ -207,11 +246,12 @@ export function callSource(
     : undefined;
   return {
     start: startSecond(paging, context),
-    async *list(lo, maxWindow) {
+    async *list(lo, windowSize, last = context.now) {
       let at = lo;
-      while (at <= context.now) {
-        const covered = index?.coveredTo(at);
-        if (covered !== undefined) {
+      while (at <= last) {
+        const coveredTo = index?.coveredTo(at);
+        if (coveredTo !== undefined) {
+          const covered = Math.min(coveredTo, last);
           const indexed = index!.calls(at, covered);
           yield { kind: "estimate", rows: indexed.length };
           yield { kind: "calls", calls: indexed };
@@ -220,11 +260,34 @@ export function callSource(
           continue;
         }
         const next = index?.nextCovered(at);
-        const hi = next === undefined ? context.now : next - 1;
-        if (maxWindow !== undefined) {
-          // Small windows from an old second would mostly be empty: one
-          // request finds the first call listed, and the listing starts there.
-          const oldest = await fetchPage(
+        const hi = next === undefined ? last : Math.min(last, next - 1);
+        if (windowSize === undefined) {
+          yield* _calls(
+            readWindowed(
+              calls,
+              paging,
+              context,
+              at,
+              () => ({}),
+              undefined,
+              undefined,
+              hi,
+            ),
+          );
+          at = hi + 1;
+          continue;
+        }
+        // Windows sized by the calls they hold, forward from `at`: one
+        // request finds the call that many places on, oldest first, and the
+        // window ends just before it. No window is empty or split, whatever
+        // the density (the oldest weeks are sparse), and its pages are full.
+        let estimated = false;
+        while (at <= hi) {
+          const size = Math.min(
+            LOCATE_MAX,
+            Math.max(PER_PAGE, Math.ceil(windowSize() / PER_PAGE) * PER_PAGE),
+          );
+          const located = await fetchPage(
             context.client,
             {
               path: calls.path,
@@ -236,39 +299,38 @@ export function callSource(
                 order: "asc",
               },
             },
-            1,
+            size,
             { perPage: 1 },
           );
-          const first = oldest.items[0]?.[paging.field];
-          const from = typeof first === "number"
-            ? Math.min(first, hi + 1)
-            : hi + 1;
-          if (from > at) index?.cover(at, from - 1);
-          at = from;
-          if (at > hi) continue;
-        }
-        const events = readWindowed(
-          calls,
-          paging,
-          context,
-          at,
-          () => ({}),
-          undefined,
-          maxWindow,
-          hi,
-        );
-        for await (const event of events) {
-          if (event.kind === "records") {
-            const listed = event.records.map(listedCall)
-              .filter((call) => call !== undefined);
-            yield { kind: "calls", calls: listed };
-          } else if (event.kind === "checkpoint") {
-            yield { kind: "listed" };
-          } else {
-            yield event;
+          if (!estimated && located.total !== undefined) {
+            estimated = true;
+            yield { kind: "estimate", rows: located.total };
           }
+          const bound = located.items[0]?.[paging.field];
+          const end = typeof bound !== "number" || bound > hi
+            ? hi
+            : Math.max(at, bound - 1);
+          if (located.total === 0) {
+            index?.cover(at, hi);
+            at = hi + 1;
+            yield { kind: "listed" };
+            break;
+          }
+          yield* _calls(
+            readWindowed(
+              calls,
+              paging,
+              context,
+              at,
+              () => ({}),
+              undefined,
+              size,
+              end,
+            ),
+            true,
+          );
+          at = end + 1;
         }
-        at = hi + 1;
       }
     },
   };

@@ -32,7 +32,7 @@ import {
   perCallStateBlob,
   type Position,
 } from "./per_call_state.ts";
-import type { CallSource } from "./call_index.ts";
+import type { CallEvent, CallSource } from "./call_index.ts";
 import type {
   ListedCall,
   PerCallPaging,
@@ -50,6 +50,21 @@ export const ELIGIBLE_AFTER_SECONDS = 3_600;
 
 /** A call listed with no end this long after it started is taken as over. */
 const LONGEST_CALL_SECONDS = 86_400;
+
+/**
+ * The share of listed calls to ask a budgeted sync sizes its first window
+ * for, before it has seen any: about what accounts that record calls have.
+ */
+const FIRST_SHARE = 0.5;
+
+/** The least share a window is sized for: windows stay under the cap's half. */
+const MIN_SHARE = 0.05;
+
+/** Where the lookback's slice starts moves on by this fraction an hour. */
+const _GOLDEN = 0.618_033_988_75;
+
+/** Windows hold this much more than the share seen says the budget needs. */
+const WINDOW_MARGIN = 1.1;
 
 /** Requests in flight at once at most: when the pace allows several a second. */
 export const MAX_IN_FLIGHT = 8;
@@ -161,47 +176,89 @@ export async function* readPerCall(
   const found = new Set(saved.found);
 
   // Which calls: the list, window by window from the oldest, as far as this
-  // sync can ask (to the window where the budget is reached: windows then
-  // hold about twice the budget, so little is listed past it). The first
-  // call to ask is asked as soon as it is listed: a missing add-on then
-  // costs one request, not a listing.
+  // sync can ask: each window sized to hold what the budget still needs, at
+  // the share of listed calls to ask seen so far, so little is listed past
+  // it. The first call to ask is asked as soon as it is listed: a missing
+  // add-on then costs one request, not a listing.
   const listed: ListedCall[] = [];
   let total = 0;
   let stopped = false;
   let probe: _Answer | undefined;
   let toAsk = 0;
-  const maxWindow = budget === Infinity
-    ? undefined
-    : Math.max(PER_PAGE, 2 * budget);
-  for await (const event of calls.list(from, maxWindow)) {
-    if (event.kind === "estimate") {
-      total += event.rows;
-    } else if (event.kind === "calls") {
-      for (const call of event.calls) {
-        listed.push(call);
-        const action = actionOf(call);
-        if (action === "ask") toAsk++;
-        if (probe || (action !== "ask" && action !== "again")) continue;
-        probe = await one(call);
-        // Delivered now: a kill before its turn does not lose it.
-        if (probe.record) {
-          yield { kind: "records", records: [probe.record] };
-          if (incremental) {
-            found.add(call.id);
-            yield {
-              kind: "checkpoint",
-              state: _blob(saved.settled, askedTo, askedAt ?? now, found),
-            };
+  let toAskAgain = 0;
+  /** Calls listed after the settled position: those `toAsk` is a share of. */
+  let past = 0;
+  /** Calls listed before it: those `toAskAgain` is a share of. */
+  let before = 0;
+  /**
+   * The size of a window that should hold `needed - have` more calls to
+   * ask, at the share `have / of` seen so far.
+   */
+  const sized = (needed: number, have: number, of: number) => {
+    const share = of >= PER_PAGE ? Math.max(MIN_SHARE, have / of) : FIRST_SHARE;
+    return Math.ceil((Math.max(1, needed - have) / share) * WINDOW_MARGIN);
+  };
+  /** Takes in listed calls until `enough` once a range is listed whole. */
+  async function* take(
+    events: AsyncIterable<CallEvent>,
+    enough: () => boolean,
+  ): AsyncGenerator<ReadEvent, boolean> {
+    for await (const event of events) {
+      if (event.kind === "estimate") {
+        total += event.rows;
+      } else if (event.kind === "calls") {
+        for (const call of event.calls) {
+          listed.push(call);
+          if (_isAfter(call, saved.settled)) past++;
+          else before++;
+          const action = actionOf(call);
+          if (action === "ask") toAsk++;
+          if (action === "again") toAskAgain++;
+          if (probe || (action !== "ask" && action !== "again")) continue;
+          probe = await one(call);
+          // Delivered now: a kill before its turn does not lose it.
+          if (probe.record) {
+            yield { kind: "records", records: [probe.record] };
+            if (incremental) {
+              found.add(call.id);
+              yield {
+                kind: "checkpoint",
+                state: _blob(saved.settled, askedTo, askedAt ?? now, found),
+              };
+            }
           }
         }
+      } else if (event.kind === "info" || event.kind === "warning") {
+        yield event;
+      } else if (event.kind === "listed" && enough()) {
+        return true;
       }
-    } else if (event.kind === "info" || event.kind === "warning") {
-      yield event;
-    } else if (event.kind === "listed") {
-      if (toAsk >= budget) {
-        stopped = true;
-        break;
-      }
+    }
+    return false;
+  }
+  // Under a budget, the lookback's calls get a share of it, not a listing of
+  // all of them: the new calls are listed first, then a slice of the
+  // lookback that holds the share, from a second that moves on hour by hour
+  // (so each call's turn comes), wrapping round to its start.
+  const settledAt = saved.settled?.startedAt ?? from;
+  const sliced = budget !== Infinity && settledAt > from;
+  stopped = yield* take(
+    calls.list(
+      sliced ? settledAt : from,
+      budget === Infinity ? undefined : () => sized(budget, toAsk, past),
+    ),
+    () => toAsk >= budget,
+  );
+  /** Calls past the ones listed, when the budget stopped the listing. */
+  const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
+  if (sliced) {
+    const againShare = Math.max(budget - toAsk, Math.floor(budget / 2));
+    const turn = (Math.floor(now / 3_600) * _GOLDEN) % 1;
+    const start = from + Math.floor(turn * (settledAt - from));
+    for (const [lo, hi] of [[start, settledAt - 1], [from, start - 1]]) {
+      if (lo > hi || toAskAgain >= againShare) continue;
+      const size = () => sized(againShare, toAskAgain, before);
+      yield* take(calls.list(lo, size, hi), () => toAskAgain >= againShare);
     }
   }
   listed.sort(byPosition);
@@ -245,7 +302,6 @@ export async function* readPerCall(
   const requests = asked.size;
   const againAsked = again.filter((i) => asked.has(i)).length;
   const waiting = actions.filter((action) => action === "wait").length;
-  const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
 
   const perMinute = config.max_requests_per_minute;
   const eligible = fresh.length + again.length;
