@@ -85,8 +85,6 @@ export async function readStreams(
     try {
       const events = readStream(definition, syncMode, context, state.get(name));
       for await (const event of events) {
-        // A held checkpoint whose time has come goes out first.
-        await progress.emit(pacer.due());
         switch (event.kind) {
           case "records":
             await progress.records(event.records);

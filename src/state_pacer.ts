@@ -4,10 +4,12 @@
  * them have broken syncs, so Airbyte's own CDK sends at most one a minute per
  * stream. A reader checkpoints wherever a read could resume (each window,
  * each call asked); the pacer lets one through per interval and holds the
- * rest, a newer checkpoint replacing the held one. The held one goes out
- * once the interval has passed (at the stream's next event) and whenever the
- * stream ends, completed or failed: a kill loses at most about one interval
- * of work, and never a checkpoint of a finished stream.
+ * rest, a newer checkpoint replacing the held one. A checkpoint goes out
+ * only where the reader made it, before any record it does not cover (a
+ * held one sent later would claim records it does not cover, and a resume
+ * would repeat them), and the held one whenever the stream ends, completed,
+ * failed or stopped: a kill repeats at most about one interval of work, and
+ * never loses a checkpoint of a finished stream.
  *
  * @module
  */
@@ -54,25 +56,17 @@ export class StatePacer {
   }
 
   /**
-   * Offers a checkpoint.
+   * Offers a checkpoint, made where the reader could resume.
    *
    * @param state The newest checkpoint.
-   * @returns The state to emit now, or `undefined` when it is held.
+   * @returns The state to emit now (the interval since the last one has
+   *   passed), or `undefined` when it is held.
    */
   offer(state: StateBlob): StateBlob | undefined {
     this.#held = state;
-    return this.due();
-  }
-
-  /**
-   * The held checkpoint once the interval since the last one has passed.
-   *
-   * @returns The state to emit now, or `undefined`.
-   */
-  due(): StateBlob | undefined {
-    if (this.#held === undefined) return undefined;
-    if (this.#now() - this.#last < this.#intervalMs) return undefined;
-    return this.flush();
+    return this.#now() - this.#last < this.#intervalMs
+      ? undefined
+      : this.flush();
   }
 
   /**

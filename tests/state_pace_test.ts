@@ -20,6 +20,26 @@ import {
   testConfig,
 } from "./_helpers.ts";
 
+/**
+ * Calls records written before a STATE of calls whose cursor they lie past:
+ * a checkpoint sent later than where the reader made it, after records of
+ * the next window, which a resume from it would read again.
+ */
+function callsPastState(messages: Message[]): string[] {
+  const past: string[] = [];
+  let latest = -Infinity;
+  for (const m of messages) {
+    if (m.record?.stream === "calls") {
+      latest = Math.max(latest, m.record.data.started_at as number);
+    }
+    if (m.state?.stream.stream_descriptor.name === "calls") {
+      const cursor = m.state.stream.stream_state.started_at as number;
+      if (latest > cursor) past.push(`a call of ${latest} before ${cursor}`);
+    }
+  }
+  return past;
+}
+
 describe("StatePacer", () => {
   it("lets one through per interval from the start, the newest held in between", () => {
     let now = 1_000;
@@ -27,17 +47,15 @@ describe("StatePacer", () => {
     assert.equal(pacer.offer({ at: 1 }), undefined, "the stream just began");
     now += 30_000;
     assert.equal(pacer.offer({ at: 2 }), undefined);
-    assert.equal(pacer.due(), undefined);
     now += 30_000;
-    assert.deepEqual(pacer.due(), { at: 2 }, "held, due after a minute");
-    assert.equal(pacer.due(), undefined, "given once");
+    assert.deepEqual(pacer.offer({ at: 3 }), { at: 3 }, "due after a minute");
     now += 59_999;
-    assert.equal(pacer.offer({ at: 3 }), undefined);
+    assert.equal(pacer.offer({ at: 4 }), undefined);
     now += 1;
-    assert.deepEqual(pacer.offer({ at: 4 }), { at: 4 }, "replaces the held");
+    assert.deepEqual(pacer.offer({ at: 5 }), { at: 5 }, "replaces the held");
     assert.deepEqual(pacer.flush(), undefined, "nothing held");
-    assert.equal(pacer.offer({ at: 5 }), undefined);
-    assert.deepEqual(pacer.flush(), { at: 5 }, "the end takes the held one");
+    assert.equal(pacer.offer({ at: 6 }), undefined);
+    assert.deepEqual(pacer.flush(), { at: 6 }, "the end takes the held one");
   });
 
   it("with an interval of 0, lets every checkpoint through", () => {
@@ -59,6 +77,7 @@ describe("the engine paces every stream's STATE", () => {
   async function readPaced(
     streams: string[],
     msPerRequest: number,
+    stateIntervalMs?: number,
   ): Promise<{ messages: Message[]; at: number[]; started: number }> {
     let clock = Date.now();
     const started = clock;
@@ -90,7 +109,7 @@ describe("the engine paces every stream's STATE", () => {
         syncMode: "incremental",
       })),
       new Map(),
-      { apiUrl: fake.url, now, writer },
+      { apiUrl: fake.url, now, writer, stateIntervalMs },
     );
     await writer.flush();
     assert.deepEqual(failures, []);
@@ -123,7 +142,7 @@ describe("the engine paces every stream's STATE", () => {
         `${stream}: ${states.length} STATEs in ${minutes} minutes`,
       );
       // The per-call stream checkpoints after every call: a STATE goes out
-      // at its first event once a minute has passed (here, requests 5 s
+      // at its first checkpoint once a minute has passed (here, requests 5 s
       // apart), so never much more than a minute of work is at risk.
       if (stream === "call_summaries") {
         assert.ok(
@@ -137,6 +156,7 @@ describe("the engine paces every stream's STATE", () => {
         assert.ok(at[i] - previous >= STATE_INTERVAL_MS, `${stream}`);
         previous = at[i];
       }
+      if (stream === "calls") assert.deepEqual(callsPastState(messages), []);
       // recordCount: the records since the previous STATE, exactly.
       let since = 0;
       for (const i of indexes) {
@@ -148,6 +168,18 @@ describe("the engine paces every stream's STATE", () => {
         }
       }
       assert.equal(since, 0, `${stream}: records after the last STATE`);
+    }
+  });
+  it("a STATE goes out where the reader made it, never after records of the next window", async () => {
+    fake = await startFake({ counts: { calls: 25_000, contacts: 10 } });
+    // Four windows of 80 to 140 pages, a page a second: a held window's
+    // minute runs out in the middle of the next window.
+    for (const intervalMs of [90_000, 150_000]) {
+      const { messages } = await readPaced(["calls"], 1_000, intervalMs);
+      assert.deepEqual(protocolErrors(messages), []);
+      const states = messages.filter((m) => m.type === "STATE").length;
+      assert.ok(states >= 2, `${states} STATEs at ${intervalMs} ms`);
+      assert.deepEqual(callsPastState(messages), [], `at ${intervalMs} ms`);
     }
   });
 });
