@@ -46,6 +46,23 @@ describe("GcPacer", () => {
     pacer.records(1);
   });
 
+  it('its full collections reclaim the old generation (Node 20 reads { type: "major" } as minor)', async () => {
+    const pacer = new GcPacer(1, undefined, () => Infinity);
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    let held: number[] | undefined = new Array(10_000).fill(1);
+    const ref = new WeakRef(held);
+    await tick();
+    // Two minor collections move what survives them to the old generation.
+    pacer.records(1);
+    pacer.records(1);
+    held = undefined;
+    await tick();
+    pacer.records(1);
+    pacer.records(1);
+    pacer.records(1); // the MINOR_PER_MAJOR-th: a full collection
+    assert.equal(ref.deref(), undefined);
+  });
+
   it("does nothing where no collector can be had", () => {
     const pacer = new GcPacer(1, null);
     assert.equal(pacer.active, false);
