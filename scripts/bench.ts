@@ -6,8 +6,9 @@
  *    requests the same pages (the connector's own requests, expansion flags
  *    included) one after another and writes JSON lines; the same under Node
  *    (the npm build vs the floor script under Node).
- * 2. Memory: peak RSS of that read at 20,000 and at 200,000 calls (and,
- *    for reference, without the connector's V8 flags).
+ * 2. Memory: peak RSS of that read at 20,000 and at 200,000 calls, with
+ *    the connector's V8 flags, without them, and as the npm build under
+ *    Node (which cannot pass them; the median of three rounds at each size).
  * 3. Requests: a full sync of every stream vs the minimum; an
  *    incremental sync with nothing new.
  * 4. Paced wall time: 300 pages under a server limit of N per minute.
@@ -152,7 +153,7 @@ function runs(section: string): boolean {
   return only === undefined || only.includes(section);
 }
 
-if (runs("throughput") || runs("start-up")) {
+if (runs("throughput") || runs("memory") || runs("start-up")) {
   console.error("Building the npm package for the Node figures...");
   const build = await new Deno.Command(Deno.execPath(), {
     args: ["task", "build:npm"],
@@ -264,6 +265,16 @@ if (runs("throughput") || runs("memory")) {
     // The same read without the V8 flags: how the npm build runs under
     // Node, which cannot pass them.
     const bigDefault = await measure([...DEFAULT_HEAP, "read", ...args], env);
+    const nodePeaks = async (env: Record<string, string>) => {
+      const peaks: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const run = await measure([...NODE_CONNECTOR, "read", ...args], env);
+        if (run.code !== 0) throw new Error("the npm build's read failed");
+        peaks.push(run.peakRssMb);
+      }
+      return peaks;
+    };
+    const bigNode = await nodePeaks(env);
     await fake.close();
 
     const small = await startFake({ calls: 20_000 });
@@ -273,6 +284,7 @@ if (runs("throughput") || runs("memory")) {
       [...DEFAULT_HEAP, "read", ...args],
       smallEnv,
     );
+    const smallNode = await nodePeaks(smallEnv);
     await small.close();
     row(
       "Peak RSS, full refresh of 200,000 calls",
@@ -286,6 +298,17 @@ if (runs("throughput") || runs("memory")) {
       `${fmt(bigDefault.peakRssMb, 0)} MB`,
       `${fmt(smallDefault.peakRssMb, 0)} MB at 20,000 calls`,
       `${fmt(bigDefault.peakRssMb / smallDefault.peakRssMb)}x`,
+      "<= 1.2x",
+    );
+    row(
+      `Peak RSS, npm build under Node, 20,000 vs 200,000 calls (median of ${ROUNDS} rounds each)`,
+      `${fmt(median(bigNode), 0)} MB (${
+        bigNode.map((mb) => fmt(mb, 0)).join(", ")
+      })`,
+      `${fmt(median(smallNode), 0)} MB at 20,000 calls (${
+        smallNode.map((mb) => fmt(mb, 0)).join(", ")
+      })`,
+      `${fmt(median(bigNode) / median(smallNode))}x`,
       "<= 1.2x",
     );
   } else {

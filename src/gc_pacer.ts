@@ -5,15 +5,15 @@
  *
  * Every page read lives through a young-generation collection or two (it is
  * parsed, handed on, written), so V8 takes the young generation for one that
- * needs room: over 200,000 calls it doubled it from 2 to 32 MB and let
- * promoted pages fill the old one to its limit, for a peak near 210 MB
- * though about 12 MB are live (BENCHMARKS.md). A minor collection every few
- * thousand records, between pages, empties the young generation while it
- * holds only garbage, and a full collection every 25,000 records returns
- * the promoted pages: the peak stays near 95 MB at any length, for a cost
- * lost in the run's noise. Where the V8 flags hold the young generation
- * small already (`scripts/run_flags.ts`), collecting would only cost time,
- * so it happens only once V8 has grown the young generation past
+ * needs room: over 200,000 calls it doubled it from 2 to 32 MB, and each of
+ * its scavenges promoted the pages in hand to the old generation (half a
+ * megabyte or more each), which filled up to V8's limit before a full
+ * collection: a peak near 210 MB under Deno though about 12 MB are live
+ * (BENCHMARKS.md). A full collection every few thousand records, between
+ * pages, returns the promoted pages: the peak stays flat at any length, for
+ * a cost lost in the run's noise. Where the V8 flags hold the young
+ * generation small already (`scripts/run_flags.ts`), collecting would only
+ * cost time, so it happens only once V8 has grown the young generation past
  * {@linkcode YOUNG_GENERATION_LIMIT}. `gc` is V8's own, exposed through
  * `node:vm` (Deno and Node alike); where it cannot be had, nothing is
  * collected.
@@ -24,14 +24,8 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 
-/** Records between two minor collections. */
+/** Records between two collections. */
 export const RECORDS_PER_COLLECTION = 5_000;
-
-/**
- * Every this many collections is a full one: under Node, whose old
- * generation otherwise keeps the promoted pages of a long read.
- */
-export const MINOR_PER_MAJOR = 5;
 
 /**
  * The young generation's size past which collections are paced: twice what
@@ -40,8 +34,8 @@ export const MINOR_PER_MAJOR = 5;
  */
 export const YOUNG_GENERATION_LIMIT = 8 * 1024 * 1024;
 
-/** V8's `gc` function, as `--expose-gc` provides it. */
-export type CollectGarbage = (options: { type: "minor" | "major" }) => void;
+/** A full garbage collection, as V8's `gc()` makes one. */
+export type CollectGarbage = () => void;
 
 /** The bytes V8 gives its young generation now. */
 function _youngGeneration(): number {
@@ -49,12 +43,17 @@ function _youngGeneration(): number {
     .find((space) => space.space_name === "new_space")?.space_size ?? 0;
 }
 
-/** V8's `gc`, or `undefined` where the runtime does not give it. */
+/**
+ * V8's `gc`, or `undefined` where the runtime does not give it. It is
+ * called with no argument, the one form every runtime reads as a full
+ * collection: Node 20's V8 (11.3) takes any object, `{ type: "major" }`
+ * included, for its old `gc(true)`, a minor one.
+ */
 function _v8Gc(): CollectGarbage | undefined {
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc");
-    return typeof gc === "function" ? gc as CollectGarbage : undefined;
+    return typeof gc === "function" ? () => gc() : undefined;
   } catch {
     return undefined;
   }
@@ -62,9 +61,8 @@ function _v8Gc(): CollectGarbage | undefined {
 
 /**
  * Counts the records a read hands on and, once the young generation has
- * outgrown {@linkcode YOUNG_GENERATION_LIMIT}, runs a collection every
- * {@linkcode RECORDS_PER_COLLECTION}: a minor one, and a full one every
- * {@linkcode MINOR_PER_MAJOR}th time.
+ * outgrown {@linkcode YOUNG_GENERATION_LIMIT}, runs a full collection every
+ * {@linkcode RECORDS_PER_COLLECTION}.
  *
  * @example
  * ```ts
@@ -77,7 +75,6 @@ export class GcPacer {
   #every: number;
   #youngGeneration: () => number;
   #since = 0;
-  #collections = 0;
 
   /**
    * Creates a pacer.
@@ -113,9 +110,6 @@ export class GcPacer {
     if (this.#since < this.#every || this.#gc === null) return;
     this.#since = 0;
     if (this.#youngGeneration() <= YOUNG_GENERATION_LIMIT) return;
-    this.#collections++;
-    this.#gc({
-      type: this.#collections % MINOR_PER_MAJOR === 0 ? "major" : "minor",
-    });
+    this.#gc();
   }
 }
