@@ -362,24 +362,29 @@ export async function* readPerCall(
     considered = call;
   };
   // The calls up to the cut, in order, and the first one asked if past it.
-  const upToCut = function* () {
-    for (let i = 0; i < cut; i++) yield i;
-    if (probeIndex >= cut) yield probeIndex;
-  };
+  const order = [...Array(cut).keys()];
+  if (probeIndex >= cut) order.push(probeIndex);
+  // Only the calls asked take a place in flight: a call not asked is
+  // decided, in order, when the answer after it comes.
   const answers = fanOut(
-    upToCut(),
-    async (i, signal) => {
-      const answer = !asked.has(i)
-        ? { call: listed[i] }
-        : i === probeIndex
-        ? probe!
-        : await one(listed[i], signal);
-      return { i, ...answer };
-    },
+    order.filter((i) => asked.has(i)),
+    async (i, signal) => ({
+      i,
+      ...(i === probeIndex ? probe! : await one(listed[i], signal)),
+    }),
     _inFlight(context),
   );
+  let next = 0;
+  const decideUnaskedBefore = (end: number) => {
+    for (; next < order.length && order[next] !== end; next++) {
+      const j = order[next];
+      if (j < cut) decide(listed[j], actions[j]);
+    }
+    next++;
+  };
   let last = JSON.stringify(_blob(settled, considered, now, found));
   for await (const { i, call, record } of answers) {
+    decideUnaskedBefore(i);
     if (record && i !== probeIndex) {
       yield { kind: "records", records: [record] };
     }
@@ -387,12 +392,13 @@ export async function* readPerCall(
     else if (record && incremental) found.add(call.id);
     // Every call up to this one is decided: an immutable object is never
     // asked for again, even after a kill.
-    if (!incremental || !asked.has(i)) continue;
+    if (!incremental) continue;
     const state = _blob(settled, considered, now, found);
     const json = JSON.stringify(state);
     if (json !== last) yield { kind: "checkpoint", state };
     last = json;
   }
+  decideUnaskedBefore(-1);
   if (cut < listed.length || unlisted > 0) {
     yield {
       kind: "info",
