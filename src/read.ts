@@ -39,7 +39,7 @@ export interface EngineOptions {
   stateIntervalMs?: number;
   /** Where a stop signal finds the running stream's held checkpoint. */
   held?: HeldCheckpoint;
-  /** Paces garbage collection by records written (default V8's minor GC every 5,000). */
+  /** Paces garbage collection by records written (default a full collection every 5,000 records once V8 has grown its young generation). */
   gc?: GcPacer;
 }
 

@@ -16,7 +16,16 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { RUN_FLAGS } from "../scripts/run_flags.ts";
-import { STREAMS } from "../src/streams/mod.ts";
+import { AircallClient } from "../src/aircall/client.ts";
+import { Scheduler } from "../src/aircall/scheduler.ts";
+import { parseConfig } from "../src/inputs.ts";
+import type { StateBlob } from "../src/protocol.ts";
+import { type ReadEvent, readStream } from "../src/readers/mod.ts";
+import {
+  type StreamDefinition,
+  STREAMS,
+  type SyncMode,
+} from "../src/streams/mod.ts";
 import {
   FakeAircall,
   type FakeAircallOptions,
@@ -560,6 +569,50 @@ export function startFake(
     apiId: TEST_API_ID,
     apiToken: TEST_API_TOKEN,
   });
+}
+
+/** What {@linkcode readInProcess} may change of a read. */
+export interface InProcessRead {
+  /** The sync's now, unix seconds (default the fake's). */
+  now?: number;
+  /** The stream's saved state (default none). */
+  state?: StateBlob;
+  /** Config fields over {@linkcode testConfig}'s. */
+  config?: Record<string, unknown>;
+  /** The client's scheduler (default one that does not pace). */
+  scheduler?: Scheduler;
+}
+
+/**
+ * One stream's read events, in process, against the fake: the reader
+ * alone, without the engine's STATE pacing or the CLI.
+ */
+export async function readInProcess(
+  fake: FakeAircall,
+  definition: StreamDefinition,
+  mode: SyncMode,
+  options: InProcessRead = {},
+): Promise<ReadEvent[]> {
+  const now = options.now ?? fake.now;
+  const client = new AircallClient({
+    baseUrl: fake.url,
+    apiId: TEST_API_ID,
+    apiToken: TEST_API_TOKEN,
+    scheduler: options.scheduler ?? new Scheduler(100_000),
+  });
+  const config = parseConfig(testConfig(options.config), now * 1000);
+  const events: ReadEvent[] = [];
+  for await (
+    const event of readStream(
+      definition,
+      mode,
+      { client, config, now },
+      options.state,
+    )
+  ) {
+    events.push(event);
+  }
+  return events;
 }
 
 /** Every stream, in the given sync mode where it supports it. */

@@ -6,11 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { AircallClient } from "../src/aircall/client.ts";
-import { Scheduler } from "../src/aircall/scheduler.ts";
-import { parseConfig } from "../src/inputs.ts";
 import type { StateBlob } from "../src/protocol.ts";
-import { type ReadEvent, readStream } from "../src/readers/mod.ts";
+import type { ReadEvent } from "../src/readers/mod.ts";
 import { MAX_FOUND } from "../src/readers/per_call_state.ts";
 import { CONVERSATION_INTELLIGENCE } from "../src/streams/conversation_intelligence.ts";
 import type { StreamDefinition } from "../src/streams/mod.ts";
@@ -23,12 +20,7 @@ import {
   type FakeCall,
   recordingAttachedAt,
 } from "./fake_aircall/mod.ts";
-import {
-  startFake,
-  TEST_API_ID,
-  TEST_API_TOKEN,
-  testConfig,
-} from "./_helpers.ts";
+import { readInProcess, startFake } from "./_helpers.ts";
 
 const HOUR = 3_600;
 const SETTLE_HOURS = 24;
@@ -38,29 +30,16 @@ const resourceOf = (stream: StreamDefinition) =>
   stream.path.split("/").at(-1) as FakeAiName;
 
 /** One stream's sync, in process, at the fake's now. */
-async function sync(
+function sync(
   fake: FakeAircall,
   stream: StreamDefinition,
   state: StateBlob,
   config: Record<string, unknown> = {},
 ): Promise<ReadEvent[]> {
-  const client = new AircallClient({
-    baseUrl: fake.url,
-    apiId: TEST_API_ID,
-    apiToken: TEST_API_TOKEN,
-    scheduler: new Scheduler(100_000),
+  return readInProcess(fake, stream, "incremental", {
+    state,
+    config: { ai_settle_hours: SETTLE_HOURS, ...config },
   });
-  const now = fake.now;
-  const parsed = parseConfig(
-    testConfig({ ai_settle_hours: SETTLE_HOURS, ...config }),
-    now * 1000,
-  );
-  const events: ReadEvent[] = [];
-  const context = { client, config: parsed, now };
-  for await (const event of readStream(stream, "incremental", context, state)) {
-    events.push(event);
-  }
-  return events;
 }
 
 const lastState = (events: ReadEvent[]) =>

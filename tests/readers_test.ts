@@ -1,48 +1,26 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { AircallClient } from "../src/aircall/client.ts";
-import { Scheduler } from "../src/aircall/scheduler.ts";
-import { parseConfig } from "../src/inputs.ts";
 import type { StateBlob } from "../src/protocol.ts";
-import {
-  type ReadEvent,
-  readStream,
-  SETTLE_SECONDS,
-} from "../src/readers/mod.ts";
+import { type ReadEvent, SETTLE_SECONDS } from "../src/readers/mod.ts";
 import { calls } from "../src/streams/calls.ts";
 import { contacts } from "../src/streams/contacts.ts";
 import type { StreamDefinition, SyncMode } from "../src/streams/mod.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
   callsRequestsNotExpanded,
+  readInProcess,
   startFake,
-  TEST_API_ID,
-  TEST_API_TOKEN,
-  testConfig,
 } from "./_helpers.ts";
 
 /** A stream's read events, in process, at a fixed "now". */
-async function readEvents(
+function readEvents(
   fake: FakeAircall,
   definition: StreamDefinition,
   mode: SyncMode,
   now: number,
   state: StateBlob,
 ): Promise<ReadEvent[]> {
-  const client = new AircallClient({
-    baseUrl: fake.url,
-    apiId: TEST_API_ID,
-    apiToken: TEST_API_TOKEN,
-    scheduler: new Scheduler(100_000),
-  });
-  const config = parseConfig(testConfig(), now * 1000);
-  const events: ReadEvent[] = [];
-  for await (
-    const event of readStream(definition, mode, { client, config, now }, state)
-  ) {
-    events.push(event);
-  }
-  return events;
+  return readInProcess(fake, definition, mode, { now, state });
 }
 
 /** The contacts incremental read's events. */

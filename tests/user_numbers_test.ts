@@ -4,10 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { AircallClient } from "../src/aircall/client.ts";
 import { Scheduler } from "../src/aircall/scheduler.ts";
-import { parseConfig } from "../src/inputs.ts";
-import { type ReadEvent, readStream } from "../src/readers/mod.ts";
 import { userNumbers } from "../src/streams/user_numbers.ts";
 import type { FakeAircall } from "./fake_aircall/mod.ts";
 import {
@@ -15,11 +12,9 @@ import {
   ofType,
   protocolErrors,
   readFake,
+  readInProcess,
   recordsByStream,
   startFake,
-  TEST_API_ID,
-  TEST_API_TOKEN,
-  testConfig,
 } from "./_helpers.ts";
 
 /** "user_id/number_id" of every pair the fake holds, sorted. */
@@ -140,25 +135,10 @@ describe("user_numbers", () => {
       return undefined;
     });
     const scheduler = new CountingScheduler(100_000);
-    const client = new AircallClient({
-      baseUrl: fake.url,
-      apiId: TEST_API_ID,
-      apiToken: TEST_API_TOKEN,
+    const events = await readInProcess(fake, userNumbers, "full_refresh", {
+      now: Math.floor(Date.now() / 1000),
       scheduler,
     });
-    const now = Math.floor(Date.now() / 1000);
-    const config = parseConfig(testConfig(), now * 1000);
-    const events: ReadEvent[] = [];
-    for await (
-      const event of readStream(
-        userNumbers,
-        "full_refresh",
-        { client, config, now },
-        undefined,
-      )
-    ) {
-      events.push(event);
-    }
     assert.equal(scheduler.taken, fake.requests.length);
     assert.equal(fake.requests.length, minimumRequests(fake));
     assert.ok(most > 1 && most <= 4, `${most} users' lists at once`);
