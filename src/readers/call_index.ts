@@ -247,6 +247,18 @@ export function callSource(
   return {
     start: startSecond(paging, context),
     async *list(lo, windowSize, last = context.now) {
+      // The calls stream's windows over `[from, to]`, each a checkpoint.
+      const listed = (from: number, to: number, maxWindow?: number) =>
+        readWindowed(
+          calls,
+          paging,
+          context,
+          from,
+          () => ({}),
+          undefined,
+          maxWindow,
+          to,
+        );
       let at = lo;
       while (at <= last) {
         const coveredTo = index?.coveredTo(at);
@@ -262,18 +274,7 @@ export function callSource(
         const next = index?.nextCovered(at);
         const hi = next === undefined ? last : Math.min(last, next - 1);
         if (windowSize === undefined) {
-          yield* _calls(
-            readWindowed(
-              calls,
-              paging,
-              context,
-              at,
-              () => ({}),
-              undefined,
-              undefined,
-              hi,
-            ),
-          );
+          yield* _calls(listed(at, hi));
           at = hi + 1;
           continue;
         }
@@ -316,19 +317,7 @@ export function callSource(
             yield { kind: "listed" };
             break;
           }
-          yield* _calls(
-            readWindowed(
-              calls,
-              paging,
-              context,
-              at,
-              () => ({}),
-              undefined,
-              size,
-              end,
-            ),
-            true,
-          );
+          yield* _calls(listed(at, end, size), true);
           at = end + 1;
         }
       }
