@@ -19,6 +19,7 @@ import {
 import {
   type ConfiguredStream,
   defaultStreams,
+  type InputState,
   parseConfig,
   readCatalog,
   readJsonFile,
@@ -33,6 +34,7 @@ import {
 } from "./progress.ts";
 import { MessageWriter } from "./protocol.ts";
 import { type Redactor, redactorFor } from "./redact.ts";
+import type { Config } from "./spec.ts";
 import type { Sink, Sqlite } from "./runtime.ts";
 import {
   catalog,
@@ -465,18 +467,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const streams: ConfiguredStream[] = selected ??
         await readCatalog(options.catalog!);
       const state = await readState(options.state, streams);
-      const progress = progressFor(writer);
-      reading = progress;
-      const failures = await read(config, streams, state, {
+      await readInto(writer, config, streams, state, {
         apiUrl: _apiUrl(io),
-        now,
-        writer,
-        observer: progress,
         debug: options.debug,
-        stateIntervalMs: _stateIntervalMs(io),
-        held,
       });
-      await reportFailures(failures, streams);
     });
 
   verb(
@@ -523,18 +517,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           redact,
           now,
         });
-        const progress = progressFor(dbWriter);
-        reading = progress;
-        const failures = await read(config, streams, store.state(), {
+        await readInto(dbWriter, config, streams, store.state(), {
           apiUrl,
-          now,
-          writer: dbWriter,
-          observer: progress,
           debug: options.debug,
-          stateIntervalMs: _stateIntervalMs(io),
-          held,
         });
-        await reportFailures(failures, streams);
         const summary = formatSummary(
           store.outcomes(),
           store.path,
@@ -546,6 +532,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         store.close();
       }
     });
+
+  /**
+   * The read `read` and `sync` share: the engine writing into `target`, its
+   * progress shown, each failed stream reported.
+   */
+  async function readInto(
+    target: MessageWriter,
+    config: Config,
+    streams: readonly ConfiguredStream[],
+    state: InputState,
+    { apiUrl, debug }: { apiUrl: string; debug?: boolean },
+  ): Promise<void> {
+    const progress = progressFor(target);
+    reading = progress;
+    const failures = await read(config, streams, state, {
+      apiUrl,
+      now,
+      writer: target,
+      observer: progress,
+      debug,
+      stateIntervalMs: _stateIntervalMs(io),
+      held,
+    });
+    await reportFailures(failures, streams);
+  }
 
   /** One stderr line per failed stream; the exit code becomes 1. */
   async function reportFailures(
