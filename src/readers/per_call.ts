@@ -237,22 +237,13 @@ export async function* readPerCall(
     return false;
   }
   // Under a budget, the lookback's calls get a share of it, not a listing of
-  // all of them: the new calls are listed first, then a slice of the
-  // lookback that holds the share, from a second that moves on hour by hour
-  // (so each call's turn comes), wrapping round to its start.
+  // all of them: first a slice of the lookback that holds half the budget,
+  // from a second that moves on hour by hour (so each call's turn comes),
+  // wrapping round to its start; then the new calls, for what it leaves.
   const settledAt = saved.settled?.startedAt ?? from;
   const sliced = budget !== Infinity && settledAt > from;
-  stopped = yield* take(
-    calls.list(
-      sliced ? settledAt : from,
-      budget === Infinity ? undefined : () => sized(budget, toAsk, past),
-    ),
-    () => toAsk >= budget,
-  );
-  /** Calls past the ones listed, when the budget stopped the listing. */
-  const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
   if (sliced) {
-    const againShare = Math.max(budget - toAsk, Math.floor(budget / 2));
+    const againShare = Math.floor(budget / 2);
     const turn = (Math.floor(now / 3_600) * _GOLDEN) % 1;
     const start = from + Math.floor(turn * (settledAt - from));
     for (const [lo, hi] of [[start, settledAt - 1], [from, start - 1]]) {
@@ -261,6 +252,18 @@ export async function* readPerCall(
       yield* take(calls.list(lo, size, hi), () => toAskAgain >= againShare);
     }
   }
+  const freshBudget = sliced
+    ? budget - Math.min(toAskAgain, Math.floor(budget / 2))
+    : budget;
+  stopped = yield* take(
+    calls.list(
+      sliced ? settledAt : from,
+      budget === Infinity ? undefined : () => sized(freshBudget, toAsk, past),
+    ),
+    () => toAsk >= freshBudget,
+  );
+  /** Calls past the ones listed, when the budget stopped the listing. */
+  const unlisted = stopped ? Math.max(0, total - listed.length) : 0;
   listed.sort(byPosition);
   const actions = listed.map(actionOf);
   const fresh: number[] = [];
